@@ -1,0 +1,54 @@
+import express, { type Express, type RequestHandler } from 'express';
+import type { Config } from './config.ts';
+import { errorHandler, notFound, rejectMalformedUrl } from './http/errors.ts';
+import { requestLog } from './http/request-log.ts';
+import { securityHeaders } from './http/security-headers.ts';
+import type { Logger } from './logger.ts';
+import type { Readiness } from './readiness.ts';
+import { apiRoutes } from './routes/api.ts';
+import { healthRoutes } from './routes/health.ts';
+import { pageRoutes } from './routes/page.ts';
+import { staticRoutes } from './routes/static.ts';
+import type { StaticAssets } from './static-assets.ts';
+import { createZonedTimeFormatter, type Clock } from './time.ts';
+
+export interface AppDependencies {
+  clock: Clock;
+  logger: Logger;
+  readiness: Readiness;
+  assets: StaticAssets;
+  config: Pick<Config, 'timeZone' | 'testResponseDelayMs'>;
+}
+
+// Once shutdown begins, each response tells keep-alive clients to reconnect (elsewhere) instead of
+// reusing a connection the server is about to close.
+function closeConnectionsWhenDraining(readiness: Readiness): RequestHandler {
+  return (_req, res, next) => {
+    if (!readiness.isReady()) res.setHeader('Connection', 'close');
+    next();
+  };
+}
+
+/** Assembles the application; listening, signals and the environment belong to server.ts. */
+export function createApp({ clock, logger, readiness, assets, config }: AppDependencies): Express {
+  const formatTime = createZonedTimeFormatter(config.timeZone);
+  const app = express();
+  app.disable('x-powered-by');
+  // Every dynamic response is no-store, so hashing each body for an ETag would be wasted work.
+  app.set('etag', false);
+  app.use(requestLog(logger));
+  app.use(rejectMalformedUrl);
+  app.use(securityHeaders());
+  app.use(closeConnectionsWhenDraining(readiness));
+
+  const router = express.Router();
+  healthRoutes(router, readiness);
+  pageRoutes(router, clock, formatTime, assets);
+  apiRoutes(router, clock, formatTime, config.testResponseDelayMs);
+  staticRoutes(router, assets);
+  app.use(router);
+
+  app.use(notFound);
+  app.use(errorHandler(logger));
+  return app;
+}

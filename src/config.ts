@@ -1,0 +1,74 @@
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  port: number;
+  host: string;
+  logLevel: LogLevel;
+  timeZone: string;
+  shutdownGraceMs: number;
+  /** Test-only: delays every /api/time response, so tests can stop the server mid-request. */
+  testResponseDelayMs: number;
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** A configuration error; its message is the one line the process prints before it exits. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function invalid(variable: string, accepts: string, value: string): ConfigError {
+  return new ConfigError(`Invalid ${variable}=${JSON.stringify(value)}: expected ${accepts}`);
+}
+
+function integer(env: Env, variable: string, fallback: number, min: number, max: number, accepts: string): number {
+  const raw = env[variable];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || value < min || value > max) throw invalid(variable, accepts, raw);
+  return value;
+}
+
+function oneOf<T extends string>(env: Env, variable: string, fallback: T, allowed: readonly T[]): T {
+  const raw = env[variable];
+  if (raw === undefined || raw === '') return fallback;
+  const value = raw.trim().toLowerCase();
+  const match = allowed.find((candidate) => candidate === value);
+  if (match === undefined) throw invalid(variable, `one of ${allowed.join(', ')}`, raw);
+  return match;
+}
+
+// Intl accepts IANA names in any letter case and returns them canonical ("europe/moscow" → "Europe/Moscow");
+// it also accepts UTC offsets such as "+03:00", which name no place, so those are refused.
+function timeZone(env: Env, fallback: string): string {
+  const raw = env.TIMEZONE;
+  if (raw === undefined || raw === '') return fallback;
+  const error = invalid('TIMEZONE', 'an IANA time zone such as Europe/Moscow', raw);
+  if (!/^[A-Za-z]/.test(raw.trim())) throw error;
+  try {
+    return new Intl.DateTimeFormat('en', { timeZone: raw.trim() }).resolvedOptions().timeZone;
+  } catch {
+    throw error;
+  }
+}
+
+function host(env: Env, fallback: string): string {
+  const raw = env.HOST;
+  if (raw === undefined || raw === '') return fallback;
+  const value = raw.trim();
+  // An IPv4/IPv6 literal or a DNS name; anything else would only fail later inside listen().
+  if (!/^[A-Za-z0-9.:-]{1,253}$/.test(value)) throw invalid('HOST', 'an IP address or host name such as 0.0.0.0', raw);
+  return value;
+}
+
+export function loadConfig(env: Env): Config {
+  return {
+    port: integer(env, 'PORT', 5000, 1, 65535, 'a TCP port number from 1 to 65535'),
+    host: host(env, '0.0.0.0'),
+    logLevel: oneOf(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
+    timeZone: timeZone(env, 'Europe/Moscow'),
+    shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 5000, 0, 600_000, 'milliseconds from 0 to 600000'),
+    testResponseDelayMs: integer(env, 'TEST_RESPONSE_DELAY_MS', 0, 0, 60_000, 'milliseconds from 0 to 60000 (test-only)'),
+  };
+}

@@ -1,0 +1,37 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from '../logger.ts';
+import { sendError } from './error-response.ts';
+
+export const notFound: RequestHandler = (req, res) => {
+  sendError(req, res, 404);
+};
+
+// Express's errors carry a client status (400 for a malformed parameter, say); anything else is a bug.
+function clientStatusOf(error: unknown): number | undefined {
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
+}
+
+/** Replaces Express's default handler, which prints the stack whenever NODE_ENV is not "production". */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, _next) => {
+    const status = clientStatusOf(error) ?? 500;
+    if (status === 500) logger.error({ err: error, method: req.method, path: req.path }, 'request failed');
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    sendError(req, res, status);
+  };
+}
+
+/** Bad percent-encoding is the client's fault: 400, where Express would answer 404 or fail later. */
+export const rejectMalformedUrl: RequestHandler = (req, res, next) => {
+  try {
+    decodeURIComponent(req.path);
+  } catch {
+    sendError(req, res, 400);
+    return;
+  }
+  next();
+};

@@ -1,0 +1,66 @@
+import { createServer } from 'node:http';
+import { createApp } from './app.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { createLogOutput, reportDroppedLines } from './logger.ts';
+import { PUBLIC_FOLDER } from './public-folder.ts';
+import { createReadiness } from './readiness.ts';
+import { createShutdown } from './shutdown.ts';
+import { loadStaticAssets } from './static-assets.ts';
+import { systemClock } from './time.ts';
+
+function configOrExit(): Config {
+  try {
+    return loadConfig(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+}
+
+const config = configOrExit();
+const output = createLogOutput(config.logLevel);
+const { logger } = output;
+const stopDropReports = reportDroppedLines(output);
+
+async function exit(code: number): Promise<never> {
+  stopDropReports();
+  await output.end();
+  process.exit(code);
+}
+
+// One owner for process-level failure: log it, then exit non-zero so the orchestrator restarts us.
+process.on('uncaughtException', (error) => {
+  logger.fatal({ err: error }, 'uncaught exception');
+  void exit(1);
+});
+process.on('unhandledRejection', (reason) => {
+  logger.fatal({ err: reason }, 'unhandled rejection');
+  void exit(1);
+});
+
+const readiness = createReadiness();
+const app = createApp({ clock: systemClock, logger, readiness, assets: loadStaticAssets(PUBLIC_FOLDER), config });
+const server = createServer(
+  {
+    headersTimeout: 10_000,
+    requestTimeout: 30_000,
+    // Slow or stalled clients cannot hold a connection open for long (slowloris).
+    keepAliveTimeout: 5_000,
+  },
+  app,
+);
+
+server.on('error', (error) => {
+  logger.fatal({ err: error }, 'server error');
+  void exit(1);
+});
+
+server.listen(config.port, config.host, () => {
+  logger.info({ host: config.host, port: config.port, timeZone: config.timeZone }, `listening on http://${config.host}:${config.port}`);
+});
+
+const shutdown = createShutdown({ server, readiness, logger, graceMs: config.shutdownGraceMs, exit });
+// Node as PID 1 (a container without --init) gets no default signal handling: these handlers are it.
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

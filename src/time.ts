@@ -1,0 +1,62 @@
+/** Milliseconds since the Unix epoch; injected so tests control time without sleeping. */
+export type Clock = () => number;
+
+export const systemClock: Clock = () => Date.now();
+
+export interface ZonedTime {
+  timeZone: string;
+  /** "+03:00"; the offset in force at this instant, so it follows daylight saving. */
+  offset: string;
+  epochMs: number;
+  /** ISO 8601 with the zone's offset: "2026-11-27T01:30:04.123+03:00". */
+  iso: string;
+  /** "01:30:04" */
+  time: string;
+  /** "Friday, 27 November 2026" */
+  date: string;
+  /** The line the page shows: "Friday, 27 November 2026, 01:30:04". */
+  display: string;
+}
+
+export type ZonedTimeFormatter = (epochMs: number) => ZonedTime;
+
+/** "Europe/Moscow" → "Moscow", "America/Argentina/Buenos_Aires" → "Buenos Aires", "UTC" → "UTC". */
+export function cityOf(timeZone: string): string {
+  return (timeZone.split('/').at(-1) ?? timeZone).replaceAll('_', ' ');
+}
+
+// Intl writes the offset as "GMT+03:00", or plain "GMT" when it is zero.
+function offsetFrom(gmtOffset: string): string {
+  return gmtOffset === 'GMT' ? '+00:00' : gmtOffset.slice(3);
+}
+
+function offsetMs(offset: string): number {
+  const sign = offset.startsWith('-') ? -1 : 1;
+  const [hours = 0, minutes = 0] = offset.slice(1).split(':').map(Number);
+  return sign * (hours * 60 + minutes) * 60_000;
+}
+
+/** Builds the formatter once per zone: constructing Intl.DateTimeFormat costs far more than using it. */
+export function createZonedTimeFormatter(timeZone: string): ZonedTimeFormatter {
+  const format = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+    timeZoneName: 'longOffset',
+  });
+  return (epochMs) => {
+    const part: Partial<Record<Intl.DateTimeFormatPartTypes, string>> = {};
+    for (const { type, value } of format.formatToParts(epochMs)) part[type] = value;
+    const offset = offsetFrom(part.timeZoneName ?? 'GMT');
+    const time = `${part.hour}:${part.minute}:${part.second}`;
+    const date = `${part.weekday}, ${part.day} ${part.month} ${part.year}`;
+    const iso = new Date(epochMs + offsetMs(offset)).toISOString().slice(0, -1) + offset;
+    return { timeZone, offset, epochMs, iso, time, date, display: `${date}, ${time}` };
+  };
+}

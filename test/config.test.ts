@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.ts';
+
+function errorOf(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error(`expected ${JSON.stringify(env)} to be refused`);
+}
+
+describe('loadConfig', () => {
+  it('has defaults for everything', () => {
+    expect(loadConfig({})).toEqual({
+      port: 5000,
+      host: '0.0.0.0',
+      logLevel: 'info',
+      timeZone: 'Europe/Moscow',
+      shutdownGraceMs: 5000,
+      testResponseDelayMs: 0,
+    });
+  });
+
+  it('treats empty values as unset', () => {
+    expect(loadConfig({ PORT: '', TIMEZONE: '', LOG_LEVEL: '' })).toEqual(loadConfig({}));
+  });
+
+  it('reads every variable', () => {
+    expect(
+      loadConfig({
+        PORT: '8080',
+        HOST: '::',
+        LOG_LEVEL: 'WARN',
+        TIMEZONE: 'america/new_york',
+        SHUTDOWN_GRACE_MS: '2500',
+        TEST_RESPONSE_DELAY_MS: '300',
+      }),
+    ).toEqual({
+      port: 8080,
+      host: '::',
+      logLevel: 'warn',
+      timeZone: 'America/New_York',
+      shutdownGraceMs: 2500,
+      testResponseDelayMs: 300,
+    });
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'Invalid PORT="abc": expected a TCP port number from 1 to 65535'],
+    [{ PORT: '0' }, 'Invalid PORT="0": expected a TCP port number from 1 to 65535'],
+    [{ PORT: '65536' }, 'Invalid PORT="65536": expected a TCP port number from 1 to 65535'],
+    [{ PORT: '80.5' }, 'Invalid PORT="80.5": expected a TCP port number from 1 to 65535'],
+    [{ PORT: '-1' }, 'Invalid PORT="-1": expected a TCP port number from 1 to 65535'],
+    [{ HOST: 'local host' }, 'Invalid HOST="local host": expected an IP address or host name such as 0.0.0.0'],
+    [{ LOG_LEVEL: 'verbose' }, 'Invalid LOG_LEVEL="verbose": expected one of fatal, error, warn, info, debug, trace, silent'],
+    [{ TIMEZONE: 'Mars/Olympus_Mons' }, 'Invalid TIMEZONE="Mars/Olympus_Mons": expected an IANA time zone such as Europe/Moscow'],
+    [{ TIMEZONE: '+03:00' }, 'Invalid TIMEZONE="+03:00": expected an IANA time zone such as Europe/Moscow'],
+    [{ SHUTDOWN_GRACE_MS: '5s' }, 'Invalid SHUTDOWN_GRACE_MS="5s": expected milliseconds from 0 to 600000'],
+    [{ SHUTDOWN_GRACE_MS: '600001' }, 'Invalid SHUTDOWN_GRACE_MS="600001": expected milliseconds from 0 to 600000'],
+    [{ TEST_RESPONSE_DELAY_MS: 'slow' }, 'Invalid TEST_RESPONSE_DELAY_MS="slow": expected milliseconds from 0 to 60000 (test-only)'],
+  ])('refuses %o with one line naming the variable', (env, message) => {
+    const error = errorOf(env);
+    expect(error).toBe(message);
+    expect(error).not.toContain('\n');
+  });
+});

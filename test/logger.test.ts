@@ -1,0 +1,89 @@
+import { execFileSync } from 'node:child_process';
+import { constants, mkdtempSync, openSync, readSync, closeSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createLogOutput, reportDroppedLines } from '../src/logger.ts';
+
+// A FIFO nobody reads yet stands in for a slow stdout: the kernel takes 64 KiB, then every write waits.
+function stalledPipe() {
+  const folder = mkdtempSync(join(tmpdir(), 'moscow-time-log-'));
+  const path = join(folder, 'stdout');
+  execFileSync('mkfifo', [path]);
+  const reader = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  const writer = openSync(path, constants.O_WRONLY | constants.O_NONBLOCK);
+  const chunks: Buffer[] = [];
+  const readAvailable = () => {
+    const buffer = Buffer.alloc(64 * 1024);
+    for (;;) {
+      try {
+        const count = readSync(reader, buffer);
+        if (count === 0) return 'eof';
+        chunks.push(Buffer.from(buffer.subarray(0, count)));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EAGAIN') return 'empty';
+        throw error;
+      }
+    }
+  };
+  return {
+    writer,
+    readAvailable,
+    lines: () => Buffer.concat(chunks).toString().split('\n').filter(Boolean),
+    cleanup: () => {
+      closeSync(reader);
+      rmSync(folder, { recursive: true, force: true });
+    },
+  };
+}
+
+let cleanup: (() => void) | undefined;
+afterEach(() => {
+  cleanup?.();
+});
+
+describe('log output', () => {
+  it('drops and counts lines instead of buffering without limit when stdout is slow', async () => {
+    const pipe = stalledPipe();
+    cleanup = pipe.cleanup;
+    const limitBytes = 64 * 1024;
+    const output = createLogOutput('info', pipe.writer, limitBytes);
+    const total = 20_000;
+    for (let index = 0; index < total; index += 1) output.logger.info({ index }, 'a line of about eighty bytes');
+    const dropped = output.takeDropped();
+    expect(dropped).toBeGreaterThan(total / 2);
+    expect(output.takeDropped()).toBe(0);
+
+    const reading = setInterval(pipe.readAvailable, 5);
+    await output.end(10_000);
+    clearInterval(reading);
+    while (pipe.readAvailable() !== 'eof');
+
+    const delivered = pipe.lines().map((line) => JSON.parse(line) as { index: number });
+    expect(delivered.length + dropped).toBe(total);
+    // Whole lines, in order: dropping happens between lines, never inside one.
+    const indexes = delivered.map((record) => record.index);
+    expect(indexes).toEqual([...indexes].sort((a, b) => a - b));
+    expect(delivered.length * 90).toBeLessThan(limitBytes + 64 * 1024 + 90);
+  });
+
+  it('reports how many lines it dropped', async () => {
+    const pipe = stalledPipe();
+    cleanup = pipe.cleanup;
+    const output = createLogOutput('info', pipe.writer, 4096);
+    const stopReports = reportDroppedLines(output, 60_000);
+    for (let index = 0; index < 5000; index += 1) output.logger.info({ index }, 'filler');
+    const reading = setInterval(pipe.readAvailable, 5);
+    // Once anything reaches the reader, the whole 4 KiB buffer has gone in one write and the report fits.
+    await vi.waitFor(() => {
+      expect(pipe.lines().length).toBeGreaterThan(0);
+    });
+    stopReports();
+    await output.end(10_000);
+    clearInterval(reading);
+    while (pipe.readAvailable() !== 'eof');
+    const report = pipe.lines().map((line) => JSON.parse(line) as { msg: string; droppedLines?: number; level: number }).find((record) => record.droppedLines !== undefined);
+    expect(report).toMatchObject({ level: 40, msg: 'log lines dropped: stdout was slower than the log rate' });
+    expect(report?.droppedLines).toBeGreaterThan(0);
+  });
+});

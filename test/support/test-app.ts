@@ -1,0 +1,61 @@
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { createApp } from '../../src/app.ts';
+import type { Logger } from '../../src/logger.ts';
+import { PUBLIC_FOLDER } from '../../src/public-folder.ts';
+import { createReadiness } from '../../src/readiness.ts';
+import { loadStaticAssets } from '../../src/static-assets.ts';
+import type { Clock } from '../../src/time.ts';
+
+/** 2026-11-26T22:30:04.123Z, which is 01:30:04 on Friday 27 November in Moscow. */
+export const START_MS = Date.UTC(2026, 10, 26, 22, 30, 4, 123);
+
+export interface LogRecord {
+  level: number;
+  msg: string;
+  [field: string]: unknown;
+}
+
+/** A pino logger whose JSON lines land in memory, parsed. */
+export function memoryLogger(level = 'info'): { logger: Logger; records: LogRecord[]; raw: string[] } {
+  const raw: string[] = [];
+  const records: LogRecord[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      const line = chunk.toString();
+      raw.push(line);
+      records.push(JSON.parse(line) as LogRecord);
+      done();
+    },
+  });
+  return { logger: pino({ level }, sink), records, raw };
+}
+
+export interface TestAppOptions {
+  clock?: Clock;
+  timeZone?: string;
+}
+
+/** A fresh app per test, with a clock the test moves by hand and logs it can read. */
+export function testApp({ clock, timeZone = 'Europe/Moscow' }: TestAppOptions = {}) {
+  let nowMs = START_MS;
+  const manualClock: Clock = () => nowMs;
+  const { logger, records, raw } = memoryLogger();
+  const readiness = createReadiness();
+  const app = createApp({
+    clock: clock ?? manualClock,
+    logger,
+    readiness,
+    assets: loadStaticAssets(PUBLIC_FOLDER),
+    config: { timeZone, testResponseDelayMs: 0 },
+  });
+  return {
+    app,
+    readiness,
+    logs: records,
+    rawLogs: raw,
+    advance: (ms: number) => {
+      nowMs += ms;
+    },
+  };
+}

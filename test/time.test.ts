@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { cityOf, createZonedTimeFormatter } from '../src/time.ts';
+
+describe('createZonedTimeFormatter', () => {
+  it('renders Moscow time with its +03:00 offset', () => {
+    const now = createZonedTimeFormatter('Europe/Moscow')(Date.UTC(2026, 10, 26, 22, 30, 4, 123));
+    expect(now).toEqual({
+      timeZone: 'Europe/Moscow',
+      offset: '+03:00',
+      epochMs: Date.UTC(2026, 10, 26, 22, 30, 4, 123),
+      iso: '2026-11-27T01:30:04.123+03:00',
+      time: '01:30:04',
+      date: 'Friday, 27 November 2026',
+      display: 'Friday, 27 November 2026, 01:30:04',
+    });
+  });
+
+  it('writes midnight as 00, not 24', () => {
+    expect(createZonedTimeFormatter('Europe/Moscow')(Date.UTC(2026, 0, 1, 21, 0, 0)).time).toBe('00:00:00');
+  });
+
+  it('follows daylight saving in zones that have it', () => {
+    const format = createZonedTimeFormatter('Europe/Berlin');
+    expect(format(Date.UTC(2026, 0, 15, 12)).iso).toBe('2026-01-15T13:00:00.000+01:00');
+    expect(format(Date.UTC(2026, 6, 15, 12)).iso).toBe('2026-07-15T14:00:00.000+02:00');
+  });
+
+  it('handles negative, fractional and zero offsets', () => {
+    expect(createZonedTimeFormatter('America/St_Johns')(Date.UTC(2026, 0, 1, 12)).iso).toBe('2026-01-01T08:30:00.000-03:30');
+    expect(createZonedTimeFormatter('Asia/Kathmandu')(Date.UTC(2026, 0, 1, 12)).offset).toBe('+05:45');
+    expect(createZonedTimeFormatter('UTC')(Date.UTC(2026, 0, 1, 12)).iso).toBe('2026-01-01T12:00:00.000+00:00');
+  });
+
+  it('shows a later time for a later instant', () => {
+    const format = createZonedTimeFormatter('Europe/Moscow');
+    const start = Date.UTC(2026, 10, 26, 22, 30, 4);
+    expect(format(start + 1000).time).toBe('01:30:05');
+    expect(format(start + 3_600_000).time).toBe('02:30:04');
+  });
+});
+
+describe('cityOf', () => {
+  it.each([
+    ['Europe/Moscow', 'Moscow'],
+    ['America/New_York', 'New York'],
+    ['America/Argentina/Buenos_Aires', 'Buenos Aires'],
+    ['UTC', 'UTC'],
+  ])('%s → %s', (zone, city) => {
+    expect(cityOf(zone)).toBe(city);
+  });
+});
