@@ -1,0 +1,59 @@
+# moscow-time on the official Node.js slim image (Debian 13), running as the image's non-root `node` user.
+#   docker build -t moscow-time:slim .
+#   docker run --rm -p 5000:5000 --read-only --tmpfs /tmp --cap-drop ALL \
+#     --security-opt no-new-privileges moscow-time:slim
+
+# node:24.21.0-trixie-slim, its multi-platform index digest as published in docker-library/repo-info,
+# repos/node/remote/24.21.0-trixie-slim.md at commit 3179cb4d (built 2026-09-19). Bump tag and digest together.
+ARG NODE_IMAGE=node:24.21.0-trixie-slim@sha256:8ec5d7557396cfe32d21c3f9c13072355ceab22b584578ca4bb28af31120cffe
+
+# ---- build stages: byte for byte the same in distroless.Dockerfile (test/docker-policy.test.ts) ----
+
+# hadolint ignore=DL3006,DL3026
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /build
+# The lockfile alone decides this layer, so editing src/ reuses it.
+COPY package.json package-lock.json ./
+# The cache mount keeps npm's download cache out of every layer. The optional `ca` secret adds a CA bundle
+# for builds behind a TLS-intercepting proxy (docker build --secret id=ca,src=...); it is never stored.
+# --ignore-scripts: nothing in the tree needs an install script to build, so none runs.
+RUN --mount=type=cache,target=/root/.npm,sharing=locked \
+    --mount=type=secret,id=ca,required=false \
+    if [ -s /run/secrets/ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/ca; fi \
+    && npm ci --ignore-scripts --no-audit --no-fund
+
+FROM deps AS build
+COPY scripts/build.ts scripts/
+COPY src/ src/
+# One bundle per entry point: the runtime needs no node_modules, so there is no production-dependency
+# stage to prune (`npm ci --omit=dev`) and nothing from the registry reaches the final image unbundled.
+RUN node scripts/build.ts
+
+# ---- runtime ----
+
+# hadolint ignore=DL3006,DL3026
+FROM ${NODE_IMAGE} AS runtime
+ARG VERSION=0.0.0-local
+ARG REVISION=unknown
+ARG CREATED=unknown
+ARG SOURCE=unknown
+LABEL org.opencontainers.image.title="moscow-time" \
+      org.opencontainers.image.description="Current time in Moscow; Node.js slim image, non-root" \
+      org.opencontainers.image.source="${SOURCE}" \
+      org.opencontainers.image.licenses="MIT" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.created="${CREATED}"
+ENV NODE_ENV=production
+WORKDIR /app
+# Owned by root and not writable by the runtime user: the app cannot modify itself.
+COPY --from=build /build/dist/ dist/
+COPY public/ public/
+# Numeric, so Kubernetes' runAsNonRoot can verify it: 1000 is the image's `node` user.
+USER 1000:1000
+EXPOSE 5000
+# Exec form, Node itself as the probe: no shell, no curl.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 CMD ["node", "dist/healthcheck.js"]
+# Node directly (the image's entrypoint script execs it as PID 1), never `npm start`: npm would stand
+# between Docker and the SIGTERM that starts a graceful shutdown.
+CMD ["node", "dist/server.js"]

@@ -1,0 +1,62 @@
+# moscow-time on Google's distroless Node.js image (Debian 13): no shell, no package manager, user nonroot.
+#   docker build -f distroless.Dockerfile -t moscow-time:distroless .
+#   docker run --rm -p 5000:5000 --read-only --tmpfs /tmp --cap-drop ALL \
+#     --security-opt no-new-privileges moscow-time:distroless
+
+# The build stages run on the same Node.js image as Dockerfile: see its comment for the digest's source.
+ARG NODE_IMAGE=node:24.21.0-trixie-slim@sha256:8ec5d7557396cfe32d21c3f9c13072355ceab22b584578ca4bb28af31120cffe
+# gcr.io/distroless/nodejs24-debian13:nonroot carrying Node 24.21.0, the same Node as NODE_IMAGE. Distroless
+# publishes no per-version tags; this digest is the one xFuture603/filmnacht's Dockerfile and at least nine
+# other independent public Dockerfiles pinned around 2026-10-02. Resolve a newer one with
+#   docker buildx imagetools inspect gcr.io/distroless/nodejs24-debian13:nonroot
+ARG DISTROLESS_IMAGE=gcr.io/distroless/nodejs24-debian13:nonroot@sha256:9eeb7f5887d0e239e78264b06f7f11d2e14be534050481803a9e4728fcdd278e
+
+# ---- build stages: byte for byte the same in distroless.Dockerfile (test/docker-policy.test.ts) ----
+
+# hadolint ignore=DL3006,DL3026
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /build
+# The lockfile alone decides this layer, so editing src/ reuses it.
+COPY package.json package-lock.json ./
+# The cache mount keeps npm's download cache out of every layer. The optional `ca` secret adds a CA bundle
+# for builds behind a TLS-intercepting proxy (docker build --secret id=ca,src=...); it is never stored.
+# --ignore-scripts: nothing in the tree needs an install script to build, so none runs.
+RUN --mount=type=cache,target=/root/.npm,sharing=locked \
+    --mount=type=secret,id=ca,required=false \
+    if [ -s /run/secrets/ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/ca; fi \
+    && npm ci --ignore-scripts --no-audit --no-fund
+
+FROM deps AS build
+COPY scripts/build.ts scripts/
+COPY src/ src/
+# One bundle per entry point: the runtime needs no node_modules, so there is no production-dependency
+# stage to prune (`npm ci --omit=dev`) and nothing from the registry reaches the final image unbundled.
+RUN node scripts/build.ts
+
+# ---- runtime ----
+
+# hadolint ignore=DL3006,DL3026
+FROM ${DISTROLESS_IMAGE} AS runtime
+ARG VERSION=0.0.0-local
+ARG REVISION=unknown
+ARG CREATED=unknown
+ARG SOURCE=unknown
+LABEL org.opencontainers.image.title="moscow-time" \
+      org.opencontainers.image.description="Current time in Moscow; distroless Node.js image, nonroot" \
+      org.opencontainers.image.source="${SOURCE}" \
+      org.opencontainers.image.licenses="MIT" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.created="${CREATED}"
+ENV NODE_ENV=production
+WORKDIR /app
+# Owned by root and not writable by the runtime user: the app cannot modify itself.
+COPY --from=build /build/dist/ dist/
+COPY public/ public/
+# The image's nonroot user, given explicitly and numerically (Kubernetes' runAsNonRoot can verify it).
+USER 65532:65532
+EXPOSE 5000
+# Exec form is the only form here: there is no shell. Node is not on PATH, hence the full path.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 CMD ["/nodejs/bin/node", "dist/healthcheck.js"]
+# The image's entrypoint is already /nodejs/bin/node, so the command is just the script.
+CMD ["dist/server.js"]

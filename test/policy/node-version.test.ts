@@ -1,0 +1,29 @@
+import { globSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { checkNodeVersions, pinnedNodeVersion, readVersionedFiles } from './node-version.ts';
+
+const FILES = ['Dockerfile', 'distroless.Dockerfile', 'README.md', 'compose.yaml', ...globSync('test/images/**/*.ts'), ...globSync('scripts/**/*.ts')];
+const PACKAGE_JSON = readFileSync('package.json', 'utf8');
+const PINNED = pinnedNodeVersion(readFileSync('Dockerfile', 'utf8'));
+
+describe('one Node version everywhere', () => {
+  it(`every file that names a Node version names ${PINNED}`, () => {
+    expect(checkNodeVersions(PINNED, readVersionedFiles(FILES), PACKAGE_JSON)).toEqual([]);
+  });
+
+  it('notices a Dockerfile comment left behind by a bump', () => {
+    const files = [{ file: 'Dockerfile', text: `# node:24.20.0-trixie-slim\n` }];
+    expect(checkNodeVersions(PINNED, files, PACKAGE_JSON)).toEqual([`Dockerfile names Node 24.20.0, not ${PINNED}`]);
+  });
+
+  it('notices package.json out of step', () => {
+    const stale = PACKAGE_JSON.replace(`"node": "${PINNED}"`, '"node": "24.20.0"');
+    expect(stale).not.toBe(PACKAGE_JSON);
+    expect(checkNodeVersions(PINNED, [], stale)).toEqual([`package.json devDependency node is 24.20.0, not ${PINNED}`]);
+  });
+
+  it('notices a distroless image of another Node major', () => {
+    const files = [{ file: 'distroless.Dockerfile', text: 'ARG DISTROLESS_IMAGE=gcr.io/distroless/nodejs22-debian13:nonroot' }];
+    expect(checkNodeVersions(PINNED, files, PACKAGE_JSON)).toEqual([`distroless.Dockerfile uses distroless nodejs22, not nodejs${PINNED.split('.')[0] ?? ''}`]);
+  });
+});
