@@ -1,0 +1,38 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { checkLineLinks, findLineLinks, refreshLineLinks } from '../../scripts/readme/line-links.ts';
+
+const README = readFileSync('README.md', 'utf8');
+const read = (file: string) => readFileSync(file, 'utf8');
+
+describe('README line links', () => {
+  it('links the practices to the Dockerfile, .dockerignore and compose lines', () => {
+    const files = new Set(findLineLinks(README).map((link) => link.file));
+    expect([...files].sort()).toEqual(['.dockerignore', 'Dockerfile', 'compose.yaml', 'distroless.Dockerfile']);
+  });
+
+  it('every link points at the line it quotes', () => {
+    expect(checkLineLinks(README, read)).toEqual([]);
+  });
+
+  it('notices a link an edit has left behind', () => {
+    const dockerfile = read('Dockerfile');
+    const shifted = (file: string) => (file === 'Dockerfile' ? `# a new comment line\n${dockerfile}` : read(file));
+    const problems = checkLineLinks(README, shifted);
+    expect(problems.length).toBeGreaterThan(0);
+    expect(problems[0]).toMatch(/^Dockerfile#L\d+ should show `/);
+  });
+
+  it('can move every link after its line', () => {
+    const dockerfile = read('Dockerfile');
+    const shifted = (file: string) => (file === 'Dockerfile' ? `# one\n# two\n${dockerfile}` : read(file));
+    const refreshed = refreshLineLinks(README, shifted);
+    expect(checkLineLinks(refreshed, shifted)).toEqual([]);
+    expect(refreshed).toContain(`(Dockerfile#L${String(dockerfile.split('\n').indexOf('USER 1000:1000') + 3)})`);
+  });
+
+  it('refuses to move a link whose line is gone', () => {
+    const without = (file: string) => (file === 'Dockerfile' ? read(file).replace('EXPOSE 5000', 'EXPOSE 8080') : read(file));
+    expect(() => refreshLineLinks(README, without)).toThrow('`EXPOSE 5000` in Dockerfile');
+  });
+});
