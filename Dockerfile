@@ -45,10 +45,12 @@ LABEL org.opencontainers.image.title="moscow-time" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.created="${CREATED}"
 ENV NODE_ENV=production
+# Owned by root and not writable by the runtime user: the app cannot modify itself. Absolute targets,
+# then WORKDIR: COPY creates /app as root, where WORKDIR would create it as the base image's user
+# (distroless's is nonroot).
+COPY --from=build /build/dist/ /app/dist/
+COPY public/ /app/public/
 WORKDIR /app
-# Owned by root and not writable by the runtime user: the app cannot modify itself.
-COPY --from=build /build/dist/ dist/
-COPY public/ public/
 # Numeric, so Kubernetes' runAsNonRoot can verify it: 1000 is the image's `node` user.
 USER 1000:1000
 EXPOSE 5000

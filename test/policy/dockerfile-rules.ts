@@ -240,6 +240,18 @@ export const DOCKERFILE_RULES: DockerfileRule[] = [
     },
   },
   {
+    id: 'app-folder-owned-by-root',
+    why: 'WORKDIR creates a missing folder as the current user (distroless: nonroot), who could then replace the app.',
+    check(dockerfile) {
+      const instructions = dockerfile.runtime.instructions;
+      const firstCopy = instructions.findIndex((instruction) => instruction.getKeyword() === 'COPY');
+      return instructions
+        .slice(0, firstCopy < 0 ? instructions.length : firstCopy)
+        .filter((instruction) => instruction.getKeyword() === 'WORKDIR')
+        .map((workdir) => `${at(workdir)}: WORKDIR before the COPY that creates the app folder as root`);
+    },
+  },
+  {
     id: 'pipefail (DL4006)',
     why: 'Without pipefail, a failing command before a pipe goes unnoticed and the build carries on.',
     check(dockerfile) {
