@@ -1,0 +1,33 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import type { ImageFacts } from './facts.ts';
+import type { BaseImages } from './standins.ts';
+
+export const REPORT_FILE = 'reports/images.json';
+
+export interface ImageReport extends ImageFacts {
+  tag: string;
+  dockerfile: string;
+  base: string;
+  /** The runtime UID observed on the host while the container served. */
+  uid: number;
+  health: string;
+  /** docker stop with nothing in flight. */
+  stopSeconds: number;
+  /** docker stop while a request delayed by TEST_RESPONSE_DELAY_MS is in flight; the request still completes. */
+  stopWithSlowRequestSeconds: number;
+  slowRequestDelayMs: number;
+}
+
+export interface ImagesReport {
+  generatedBy: string;
+  date: string;
+  engine: string;
+  nodeVersion: string;
+  bases: BaseImages;
+  images: Record<'slim' | 'distroless', ImageReport>;
+}
+
+export function writeReport(report: ImagesReport): void {
+  mkdirSync('reports', { recursive: true });
+  writeFileSync(REPORT_FILE, `${JSON.stringify(report, null, 2)}\n`);
+}
