@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { createLogOutput, reportDroppedLines } from './logger.ts';
+import { closeLogOutput, createLogOutput, reportDroppedLines } from './logger.ts';
 import { PUBLIC_FOLDER } from './public-folder.ts';
 import { createReadiness } from './readiness.ts';
 import { createShutdown } from './shutdown.ts';
@@ -25,7 +25,7 @@ const stopDropReports = reportDroppedLines(output);
 
 async function exit(code: number): Promise<never> {
   stopDropReports();
-  await output.end();
+  await closeLogOutput(output, config.logLevel);
   process.exit(code);
 }
 

@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { constants, mkdtempSync, openSync, readSync, closeSync, rmSync } from 'node:fs';
+import { closeSync, constants, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createLogOutput, reportDroppedLines } from '../src/logger.ts';
+import { closeLogOutput, createLogOutput, reportDroppedLines } from '../src/logger.ts';
 
 // A FIFO nobody reads yet stands in for a slow stdout: the kernel takes 64 KiB, then every write waits.
 function stalledPipe() {
@@ -37,6 +37,19 @@ function stalledPipe() {
   };
 }
 
+// Fills the pipe's kernel buffer, so that not even the first write gets through until someone reads.
+function fillPipe(writer: number): void {
+  const block = Buffer.alloc(4096, '#');
+  for (;;) {
+    try {
+      writeSync(writer, block);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EAGAIN') return;
+      throw error;
+    }
+  }
+}
+
 let cleanup: (() => void) | undefined;
 afterEach(() => {
   cleanup?.();
@@ -50,12 +63,11 @@ describe('log output', () => {
     const output = createLogOutput('info', pipe.writer, limitBytes);
     const total = 20_000;
     for (let index = 0; index < total; index += 1) output.logger.info({ index }, 'a line of about eighty bytes');
-    const dropped = output.takeDropped();
+    const dropped = output.unreported();
     expect(dropped).toBeGreaterThan(total / 2);
-    expect(output.takeDropped()).toBe(0);
 
     const reading = setInterval(pipe.readAvailable, 5);
-    await output.end(10_000);
+    expect(await output.end(10_000)).toBe(true);
     clearInterval(reading);
     while (pipe.readAvailable() !== 'eof');
 
@@ -85,5 +97,43 @@ describe('log output', () => {
     const report = pipe.lines().map((line) => JSON.parse(line) as { msg: string; droppedLines?: number; level: number }).find((record) => record.droppedLines !== undefined);
     expect(report).toMatchObject({ level: 40, msg: 'log lines dropped: stdout was slower than the log rate' });
     expect(report?.droppedLines).toBeGreaterThan(0);
+  });
+
+  it('keeps the count when the report itself finds the buffer full', () => {
+    const pipe = stalledPipe();
+    cleanup = pipe.cleanup;
+    const output = createLogOutput('info', pipe.writer, 4096);
+    for (let index = 0; index < 1000; index += 1) output.logger.info({ index }, 'filler');
+    const dropped = output.unreported();
+    expect(dropped).toBeGreaterThan(0);
+    output.reportDropped();
+    // Nothing got through, so nothing is forgotten: the lines, plus the report line that was dropped too.
+    expect(output.unreported()).toBe(dropped + 1);
+    const reading = setInterval(pipe.readAvailable, 5);
+    return output.end(10_000).finally(() => {
+      clearInterval(reading);
+    });
+  });
+
+  it('says on stderr, at exit, what stdout could not take in time', async () => {
+    const pipe = stalledPipe();
+    cleanup = pipe.cleanup;
+    const stderrFile = join(tmpdir(), `moscow-time-stderr-${String(process.pid)}.log`);
+    const stderrFd = openSync(stderrFile, 'w');
+    fillPipe(pipe.writer);
+    const output = createLogOutput('info', pipe.writer, 4096);
+    for (let index = 0; index < 1000; index += 1) output.logger.info({ index }, 'filler');
+    const dropped = output.unreported();
+
+    await closeLogOutput(output, 'info', stderrFd, 50);
+    closeSync(stderrFd);
+    const report = JSON.parse(readFileSync(stderrFile, 'utf8')) as { level: number; droppedLines: number; msg: string };
+    rmSync(stderrFile);
+    expect(report).toMatchObject({ level: 40, msg: 'log lines dropped: stdout was slower than the log rate; the last buffered lines were not written before exit' });
+    expect(report.droppedLines).toBeGreaterThanOrEqual(dropped);
+    // Let the stream finish writing into the pipe so it closes before the pipe does.
+    await vi.waitFor(() => {
+      expect(pipe.readAvailable()).toBe('eof');
+    }, { timeout: 10_000, interval: 5 });
   });
 });
