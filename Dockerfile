@@ -44,7 +44,10 @@ LABEL org.opencontainers.image.title="moscow-time" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.created="${CREATED}"
-ENV NODE_ENV=production
+# V8's young generation capped at 4 MB: under load V8 would grow it towards its far larger default, and
+# resident memory with it (README, Performance: npm run bench measures the peak).
+ENV NODE_ENV=production \
+    NODE_OPTIONS=--max-semi-space-size=4
 # Owned by root and not writable by the runtime user: the app cannot modify itself. Absolute targets,
 # then WORKDIR: COPY creates /app as root, where WORKDIR would create it as the base image's user
 # (distroless's is nonroot).

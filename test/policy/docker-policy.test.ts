@@ -20,7 +20,7 @@ const FIXTURES: Fixture[] = [
   { rule: 'pinned-base', defect: 'latest tag', source: SLIM, from: 'node:24.21.0-trixie-slim@', to: 'node:latest@' },
   { rule: 'pinned-base', defect: 'major version only', source: SLIM, from: 'node:24.21.0-trixie-slim@', to: 'node:24-trixie-slim@' },
   { rule: 'pinned-base', defect: 'distroless tag without digest', source: DISTROLESS, from: /(nodejs24-debian13:nonroot)@sha256:[0-9a-f]{64}/, to: '$1' },
-  { rule: 'multi-stage', defect: 'RUN in the runtime stage', source: SLIM, from: 'ENV NODE_ENV=production\n', to: 'ENV NODE_ENV=production\nRUN npm ci\n' },
+  { rule: 'multi-stage', defect: 'RUN in the runtime stage', source: SLIM, from: '    NODE_OPTIONS=--max-semi-space-size=4\n', to: '    NODE_OPTIONS=--max-semi-space-size=4\nRUN npm ci\n' },
   { rule: 'multi-stage', defect: 'single stage', source: 'ARG NODE_IMAGE=node:24.21.0-trixie-slim@sha256:' + 'a'.repeat(64) + '\nFROM ${NODE_IMAGE}\nUSER 1000:1000\n', from: 'USER', to: 'USER' },
   { rule: 'non-root-user', defect: 'USER root', source: SLIM, from: 'USER 1000:1000', to: 'USER root' },
   { rule: 'non-root-user', defect: 'USER by name', source: SLIM, from: 'USER 1000:1000', to: 'USER node' },
@@ -45,7 +45,7 @@ const FIXTURES: Fixture[] = [
   { rule: 'npm-cache-mount', defect: 'no cache mount', source: SLIM, from: 'RUN --mount=type=cache,target=/root/.npm,sharing=locked \\\n    ', to: 'RUN ' },
   { rule: 'lockfile-first', defect: 'sources before npm ci', source: SLIM, from: 'COPY package.json package-lock.json ./\n', to: 'COPY package.json package-lock.json ./\nCOPY src/ src/\n' },
   { rule: 'workdir-before-relative-copy', defect: 'no WORKDIR', source: SLIM, from: 'WORKDIR /build\n', to: '' },
-  { rule: 'app-folder-owned-by-root', defect: 'WORKDIR creates /app as nonroot', source: DISTROLESS, from: 'ENV NODE_ENV=production\n', to: 'ENV NODE_ENV=production\nWORKDIR /app\n' },
+  { rule: 'app-folder-owned-by-root', defect: 'WORKDIR creates /app as nonroot', source: DISTROLESS, from: '    NODE_OPTIONS=--max-semi-space-size=4\n', to: '    NODE_OPTIONS=--max-semi-space-size=4\nWORKDIR /app\n' },
   { rule: 'pipefail', defect: 'a pipe without pipefail', source: SLIM, from: 'RUN node scripts/build.ts', to: 'RUN node scripts/build.ts | tee build.log' },
 ];
 

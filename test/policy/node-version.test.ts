@@ -1,6 +1,6 @@
 import { globSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { checkNodeVersions, pinnedNodeVersion, readVersionedFiles } from './node-version.ts';
+import { checkNodeOptions, checkNodeVersions, pinnedNodeVersion, readVersionedFiles } from './node-version.ts';
 
 const FILES = ['Dockerfile', 'distroless.Dockerfile', 'README.md', 'compose.yaml', ...globSync('test/images/**/*.ts'), ...globSync('scripts/**/*.ts')];
 const PACKAGE_JSON = readFileSync('package.json', 'utf8');
@@ -25,5 +25,27 @@ describe('one Node version everywhere', () => {
   it('notices a distroless image of another Node major', () => {
     const files = [{ file: 'distroless.Dockerfile', text: 'ARG DISTROLESS_IMAGE=gcr.io/distroless/nodejs22-debian13:nonroot' }];
     expect(checkNodeVersions(PINNED, files, PACKAGE_JSON)).toEqual([`distroless.Dockerfile uses distroless nodejs22, not nodejs${PINNED.split('.')[0] ?? ''}`]);
+  });
+});
+
+describe('one set of Node options for the server', () => {
+  const dockerfiles = readVersionedFiles(['Dockerfile', 'distroless.Dockerfile']);
+
+  it('both images and npm start run the server with the same Node options', () => {
+    expect(checkNodeOptions(dockerfiles, PACKAGE_JSON)).toEqual([]);
+  });
+
+  it('notices an image that drifts', () => {
+    const [slim, distroless] = dockerfiles;
+    if (slim === undefined || distroless === undefined) throw new Error('no Dockerfiles');
+    const drifted = { ...distroless, text: distroless.text.replace('--max-semi-space-size=4', '--max-semi-space-size=16') };
+    expect(drifted.text).not.toBe(distroless.text);
+    expect(checkNodeOptions([slim, drifted], PACKAGE_JSON)).toEqual(['distroless.Dockerfile runs Node with --max-semi-space-size=16, not --max-semi-space-size=4']);
+  });
+
+  it('notices npm start without them', () => {
+    const bare = PACKAGE_JSON.replace('node --max-semi-space-size=4 dist/server.js', 'node dist/server.js');
+    expect(bare).not.toBe(PACKAGE_JSON);
+    expect(checkNodeOptions(dockerfiles, bare)).toEqual(['npm start does not run node --max-semi-space-size=4 dist/server.js']);
   });
 });

@@ -37,3 +37,14 @@ export function checkNodeVersions(pinned: string, files: VersionedFile[], packag
 export function readVersionedFiles(paths: string[]): VersionedFile[] {
   return paths.map((file) => ({ file, text: readFileSync(file, 'utf8') }));
 }
+
+/** The Node options the slim image, the distroless image and `npm start` run the server with must agree. */
+export function checkNodeOptions(dockerfiles: VersionedFile[], packageJson: string): string[] {
+  const options = dockerfiles.map(({ file, text }) => ({ file, value: /^\s*NODE_OPTIONS=(\S+)$/m.exec(text)?.[1] }));
+  const problems = options.filter(({ value }) => value === undefined).map(({ file }) => `${file} sets no NODE_OPTIONS`);
+  const expected = options[0]?.value ?? '';
+  problems.push(...options.filter(({ value }) => value !== undefined && value !== expected).map(({ file, value }) => `${file} runs Node with ${String(value)}, not ${expected}`));
+  const start = (JSON.parse(packageJson) as { scripts?: Record<string, string> }).scripts?.start ?? '';
+  if (!start.includes(`node ${expected} dist/server.js`)) problems.push(`npm start does not run node ${expected} dist/server.js`);
+  return problems;
+}
