@@ -1,7 +1,10 @@
 // npm run compare: renders the images' comparison from reports/images.json (written by npm run test:images)
-// into README.md and images/image-sizes.svg, and moves README's line links after the lines they quote.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// into README.md and images/image-sizes.svg, the performance section from reports/bench.json (written by
+// npm run bench), and moves README's line links after the lines they quote.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { ImagesReport } from '../test/images/support/report.ts';
+import { renderBenchSection } from './bench/readme.ts';
+import { REPORT_FILE as BENCH_FILE, type BenchReport } from './bench/report.ts';
 import { REPORT_FILE } from '../test/images/support/report.ts';
 import { renderSizeChart } from './compare/chart.ts';
 import { renderComparison } from './compare/table.ts';
@@ -15,6 +18,8 @@ const read = (file: string) => readFileSync(file, 'utf8');
 
 mkdirSync('images', { recursive: true });
 writeFileSync(CHART_FILE, renderSizeChart(report));
-const readme = refreshLineLinks(replaceSection(read('README.md'), 'compare', renderComparison(report)), read);
+let readme = replaceSection(read('README.md'), 'compare', renderComparison(report));
+if (existsSync(BENCH_FILE)) readme = replaceSection(readme, 'bench', renderBenchSection(JSON.parse(read(BENCH_FILE)) as BenchReport));
+readme = refreshLineLinks(readme, read);
 writeFileSync('README.md', readme);
 console.log(`${CHART_FILE} and README.md updated from ${REPORT_FILE} (${report.bases.kind} bases, ${report.date.slice(0, 10)})`);

@@ -1,0 +1,24 @@
+import { createZonedTimeFormatter } from '../../../src/time.ts';
+import { renderTimePage } from '../../../src/views/page.ts';
+
+// The baselines build each body with the app's own code, so a ratio measures what the app adds around
+// the body (Express, helmet, request logging), not the cost of formatting the time.
+const formatTime = createZonedTimeFormatter('Europe/Moscow');
+const PAGE_ASSETS = {
+  stylesheet: '/static/style.0123456789.css',
+  icon: '/static/favicon.0123456789.svg',
+  script: '/static/clock.0123456789.js',
+};
+
+export function timeJson(): string {
+  const now = formatTime(Date.now());
+  return JSON.stringify({ zone: now.timeZone, offset: now.offset, iso: now.iso, epochMs: now.epochMs, time: now.time, date: now.date, display: now.display });
+}
+
+export function timePage(): string {
+  return renderTimePage(formatTime(Date.now()), PAGE_ASSETS);
+}
+
+export function listenAddress(): { port: number; host: string } {
+  return { port: Number(process.env.PORT ?? 5000), host: process.env.HOST ?? '127.0.0.1' };
+}

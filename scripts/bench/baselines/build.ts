@@ -1,0 +1,23 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { BUNDLE_OPTIONS } from '../../build.ts';
+
+export interface Baselines {
+  folder: string;
+  bareHttp: string;
+  bareExpress: string;
+}
+
+// Bundled like the app, so a start-up ratio compares a bundle with a bundle.
+export async function buildBaselines(): Promise<Baselines> {
+  const folder = mkdtempSync(join(tmpdir(), 'moscow-time-bench-'));
+  await build({
+    ...BUNDLE_OPTIONS,
+    entryPoints: { 'bare-http': 'scripts/bench/baselines/bare-http.ts', 'bare-express': 'scripts/bench/baselines/bare-express.ts' },
+    outdir: folder,
+  });
+  writeFileSync(join(folder, 'package.json'), `${JSON.stringify({ type: 'module' })}\n`);
+  return { folder, bareHttp: join(folder, 'bare-http.js'), bareExpress: join(folder, 'bare-express.js') };
+}

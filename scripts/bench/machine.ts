@@ -1,0 +1,52 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism, cpus, totalmem } from 'node:os';
+
+export interface Machine {
+  cpuModel: string;
+  cores: number;
+  memoryGiB: number;
+  node: string;
+  platform: string;
+  date: string;
+  /** The cores the servers and the load generator run on, or why they share. */
+  pinning: string;
+}
+
+const TASKSET = '/usr/bin/taskset';
+export const SERVER_CPU = '0';
+const LOAD_CPU = '1';
+
+/** Server and load generator on different cores, when there are two and taskset exists. */
+export const canPin = existsSync(TASKSET) && availableParallelism() >= 2;
+
+/** The command that starts `args` pinned to the server's core (unchanged when pinning is impossible). */
+export function pinnedCommand(args: readonly string[]): [string, ...string[]] {
+  const [command = process.execPath, ...rest] = args;
+  return canPin ? [TASKSET, '-c', SERVER_CPU, command, ...rest] : [command, ...rest];
+}
+
+/** Moves this process (the load generator and the log readers) onto its own core. */
+export function pinSelf(): void {
+  if (canPin) execFileSync(TASKSET, ['-a', '-p', '-c', LOAD_CPU, String(process.pid)], { stdio: 'ignore' });
+}
+
+function cpuModel(): string {
+  const model = cpus()[0]?.model.trim();
+  if (model !== undefined && model !== '') return model;
+  // Some virtual machines leave the model out of /proc/cpuinfo's "model name" but not lscpu's view of it.
+  const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((entry) => entry.startsWith('model name'));
+  return line?.split(':')[1]?.trim() ?? 'unknown';
+}
+
+export function describeMachine(): Machine {
+  return {
+    cpuModel: cpuModel(),
+    cores: cpus().length,
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    date: new Date().toISOString(),
+    pinning: canPin ? `servers on CPU ${SERVER_CPU}, load generator on CPU ${LOAD_CPU} (taskset)` : 'not pinned (needs taskset and 2 cores)',
+  };
+}

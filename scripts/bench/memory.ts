@@ -1,0 +1,66 @@
+import { closeSync, readFileSync } from 'node:fs';
+import { shoot } from './load.ts';
+import { firstHealthy, spawnServer } from './server-process.ts';
+import { slowPipe } from './slow-pipe.ts';
+import { sleep } from './stats.ts';
+
+export interface MemorySettings {
+  seconds: number;
+  connections: number;
+  readBytes: number;
+  everyMs: number;
+}
+
+export interface MemoryResult {
+  peakRssMB: number;
+  /** The kernel's own high-water mark (VmHWM), which catches a peak between two samples. */
+  kernelPeakMB: number;
+  rps: number;
+  logLines: number;
+  droppedLines: number;
+}
+
+const SAMPLE_MS = 100;
+
+function statusMB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((entry) => entry.startsWith(`${field}:`));
+  return Number(line?.match(/\d+/)?.[0] ?? Number.NaN) / 1024;
+}
+
+/** Overloads `file` while its stdout goes to a pipe read slowly, sampling its resident memory. */
+export async function measureMemory(file: string, settings: MemorySettings): Promise<MemoryResult> {
+  const pipe = slowPipe();
+  const server = await spawnServer({ file, stdout: pipe.writer });
+  closeSync(pipe.writer);
+  const reading = setInterval(() => {
+    if (settings.readBytes > 0) pipe.read(settings.readBytes);
+  }, settings.everyMs);
+  try {
+    await firstHealthy(server.port);
+    const pid = server.child.pid ?? 0;
+    let peak = 0;
+    const sampling = setInterval(() => {
+      peak = Math.max(peak, statusMB(pid, 'VmRSS'));
+    }, SAMPLE_MS);
+    const shot = await shoot(`http://127.0.0.1:${server.port}/api/time`, settings.seconds, settings.connections);
+    clearInterval(sampling);
+    const kernelPeakMB = statusMB(pid, 'VmHWM');
+    clearInterval(reading);
+    // Drained fast from here on, so the server can write out what it kept and its drop report, then exit.
+    const stopping = server.stop();
+    while (pipe.read()) await sleep(5);
+    await stopping;
+    const records = pipe.text().split('\n').filter(Boolean).map((line) => JSON.parse(line) as { msg?: string; droppedLines?: number });
+    return {
+      peakRssMB: Math.round(peak),
+      kernelPeakMB: Math.round(kernelPeakMB),
+      rps: Math.round(shot.rps),
+      logLines: records.filter((record) => record.msg === 'request').length,
+      droppedLines: records.reduce((sum, record) => sum + (record.droppedLines ?? 0), 0),
+    };
+  } finally {
+    clearInterval(reading);
+    await server.stop();
+    pipe.close();
+  }
+}

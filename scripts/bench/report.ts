@@ -1,0 +1,162 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import type { ImagesResult } from './images.ts';
+import type { LoadSettings, ThroughputRow } from './load.ts';
+import type { Machine } from './machine.ts';
+import type { MemoryResult, MemorySettings } from './memory.ts';
+import type { ShutdownResult, ShutdownSettings } from './shutdown.ts';
+import type { StartupRow } from './startup.ts';
+import { round } from './stats.ts';
+import type { Table } from './tables.ts';
+
+export const REPORT_FILE = 'reports/bench.json';
+
+export interface Target {
+  figure: string;
+  measured: string;
+  baseline: string;
+  ratio: number | undefined;
+  target: string;
+  /** undefined: reported, with no target to meet. */
+  pass: boolean | undefined;
+}
+
+export interface BenchReport {
+  command: string;
+  machine: Machine;
+  settings: { load: LoadSettings; memory: MemorySettings; startupRuns: number; shutdown: ShutdownSettings; nodeOptions: string };
+  throughput: ThroughputRow[];
+  memory: { app: MemoryResult; appStalled: MemoryResult; bareExpress: MemoryResult };
+  startup: StartupRow[];
+  shutdown: ShutdownResult;
+  images: ImagesResult;
+  targets: Target[];
+}
+
+type Results = Omit<BenchReport, 'targets'>;
+
+const x = (ratio: number) => `${ratio.toFixed(2)}×`;
+
+function row(rows: ThroughputRow[], path: string, contender: string): ThroughputRow | undefined {
+  return rows.find((entry) => entry.path === path && entry.contender === contender);
+}
+
+function throughputTargets(rows: ThroughputRow[]): Target[] {
+  return ['/api/time', '/'].flatMap((path) => {
+    const app = row(rows, path, 'app');
+    const express = row(rows, path, 'bare Express');
+    if (app === undefined || express === undefined) return [];
+    const api = path === '/api/time';
+    return [{
+      figure: `GET ${path} req/s vs bare Express`,
+      measured: `${app.rps} req/s, p99 ${app.p99Ms} ms`,
+      baseline: `${express.rps} req/s, p99 ${express.p99Ms} ms`,
+      ratio: app.vsExpress,
+      target: api ? '≥ 0.70× (stretch 0.80×)' : '—',
+      pass: api ? app.vsExpress >= 0.7 && app.failures === 0 : undefined,
+    }];
+  });
+}
+
+function imageTargets(images: ImagesResult): Target[] {
+  if ('skipped' in images) return [];
+  return images.rows.flatMap((image) => [
+    {
+      figure: `${image.image} start-up (docker run → 200)`,
+      measured: `${image.startupMs} ms, docker stop ${image.stopMs} ms`,
+      baseline: `node:http in the image: ${image.bareStartupMs} ms, stop ${image.bareStopMs} ms`,
+      ratio: image.startupRatio,
+      target: '≤ 2.00×',
+      pass: image.startupRatio <= 2,
+    },
+    {
+      figure: `${image.image} own layers`,
+      measured: image.ownLayersMB === undefined ? 'base image not found' : `${image.ownLayersMB} MB`,
+      baseline: 'its base image',
+      ratio: undefined,
+      target: '≤ 5 MB',
+      pass: image.ownLayersMB === undefined ? undefined : image.ownLayersMB <= 5,
+    },
+  ]);
+}
+
+const MEMORY_LIMIT_MB = 150;
+
+function memoryTarget(figure: string, app: MemoryResult, bareExpress: MemoryResult): Target {
+  return {
+    figure,
+    measured: `${app.peakRssMB} MB (kernel peak ${app.kernelPeakMB} MB)`,
+    baseline: `bare Express ${bareExpress.peakRssMB} MB`,
+    ratio: round(app.peakRssMB / bareExpress.peakRssMB),
+    target: `≤ ${MEMORY_LIMIT_MB} MB`,
+    pass: app.peakRssMB <= MEMORY_LIMIT_MB && app.kernelPeakMB <= MEMORY_LIMIT_MB,
+  };
+}
+
+export function targetsOf({ throughput, memory, startup, shutdown, images }: Results): Target[] {
+  const app = startup.find((entry) => entry.name === 'app');
+  const bare = startup.at(-1);
+  return [
+    ...throughputTargets(throughput),
+    memoryTarget('peak RSS, 100 connections, slow stdout', memory.app, memory.bareExpress),
+    memoryTarget('peak RSS, same load, stdout never read', memory.appStalled, memory.bareExpress),
+    {
+      figure: 'start-up (spawn → 200 on /healthz)',
+      measured: `${app?.medianMs ?? Number.NaN} ms (median)`,
+      baseline: `bare node:http ${bare?.medianMs ?? Number.NaN} ms`,
+      ratio: app?.ratio,
+      target: '≤ 2.00×',
+      pass: app !== undefined && app.ratio <= 2,
+    },
+    {
+      figure: `SIGTERM with ${shutdown.inFlight} requests in flight`,
+      measured: `${shutdown.completed}/${shutdown.inFlight} answered 200, exit ${shutdown.exitCodes.join('/')}; signal → exit ${shutdown.signalToExitMs} ms`,
+      baseline: `last response → exit ${shutdown.lastResponseToExitMs} ms; idle stop ${shutdown.idleSignalToExitMs} ms`,
+      ratio: undefined,
+      target: 'all 200, exit 0',
+      pass: shutdown.cleanRuns === shutdown.runs,
+    },
+    ...imageTargets(images),
+  ];
+}
+
+export function targetsTable(targets: Target[]): Table {
+  return {
+    header: ['Figure', 'Measured', 'Baseline (same run)', 'Ratio', 'Target', 'Met'],
+    rows: targets.map((target) => [
+      target.figure,
+      target.measured,
+      target.baseline,
+      target.ratio === undefined ? '—' : x(target.ratio),
+      target.target,
+      target.pass === undefined ? '—' : target.pass ? 'yes' : 'NO',
+    ]),
+  };
+}
+
+export function throughputTable(rows: ThroughputRow[]): Table {
+  return {
+    header: ['Route', 'Server', 'req/s', 'p50 ms', 'p99 ms', '× bare Express', '× bare node:http', 'non-2xx/errors'],
+    rows: rows.map((entry) => [
+      `GET ${entry.path}`,
+      entry.contender,
+      String(entry.rps),
+      String(entry.p50Ms),
+      String(entry.p99Ms),
+      x(entry.vsExpress),
+      x(entry.vsHttp),
+      String(entry.failures),
+    ]),
+  };
+}
+
+export function startupTable(rows: StartupRow[]): Table {
+  return {
+    header: ['Start-up', 'median ms', 'min ms', 'max ms', '× bare node:http'],
+    rows: rows.map((entry) => [entry.name, String(entry.medianMs), String(entry.minMs), String(entry.maxMs), x(entry.ratio)]),
+  };
+}
+
+export function writeReport(report: BenchReport): void {
+  mkdirSync('reports', { recursive: true });
+  writeFileSync(REPORT_FILE, `${JSON.stringify(report, null, 2)}\n`);
+}

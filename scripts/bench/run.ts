@@ -1,0 +1,68 @@
+// `npm run bench`: the app against bare node:http and bare Express, side by side on this machine.
+// Options: --images (also time the container images), --quick (short runs, for trying changes).
+import { existsSync, rmSync } from 'node:fs';
+import { buildBaselines } from './baselines/build.ts';
+import { measureImages, type ImagesResult } from './images.ts';
+import { measureThroughput, type LoadSettings } from './load.ts';
+import { describeMachine, pinSelf } from './machine.ts';
+import { measureMemory, type MemorySettings } from './memory.ts';
+import { updateReadme } from './readme.ts';
+import { REPORT_FILE, startupTable, targetsOf, targetsTable, throughputTable, writeReport } from './report.ts';
+import { APP_BUNDLE, PRODUCTION_NODE_OPTIONS } from './server-process.ts';
+import { measureShutdown, type ShutdownSettings } from './shutdown.ts';
+import { measureStartup } from './startup.ts';
+import { textTable } from './tables.ts';
+
+const args = new Set(process.argv.slice(2));
+const quick = args.has('--quick');
+const command = ['npm run bench', ...(args.size > 0 ? ['--', ...args] : [])].join(' ');
+const load: LoadSettings = quick ? { connections: 10, warmupSeconds: 1, seconds: 2, rounds: 1 } : { connections: 10, warmupSeconds: 2, seconds: 2, rounds: 8 };
+const memory: MemorySettings = { seconds: quick ? 3 : 10, connections: 100, readBytes: 64 * 1024, everyMs: 50 };
+const startupRuns = quick ? 5 : 15;
+const shutdown: ShutdownSettings = { inFlight: 50, delayMs: 1000, runs: quick ? 1 : 3 };
+const log = (line: string) => {
+  process.stdout.write(`${line}\n`);
+};
+
+if (!existsSync(APP_BUNDLE)) throw new Error(`${APP_BUNDLE} is missing: run npm run build first`);
+pinSelf();
+const machine = describeMachine();
+log(`Node ${machine.node} on ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB; ${machine.pinning}`);
+const baselines = await buildBaselines();
+try {
+  log(`\nThroughput (${load.rounds} rounds × ${load.seconds} s, ${load.connections} connections)…`);
+  const throughput = await measureThroughput(baselines, load, log);
+  log(`Memory under overload (${memory.seconds} s, ${memory.connections} connections, slow stdout)…`);
+  const memoryResults = {
+    app: await measureMemory(APP_BUNDLE, memory),
+    // Nothing read at all while the load lasts: the worst a log reader can do.
+    appStalled: await measureMemory(APP_BUNDLE, { ...memory, readBytes: 0 }),
+    bareExpress: await measureMemory(baselines.bareExpress, memory),
+  };
+  log(`Start-up (${startupRuns} runs each)…`);
+  const startup = await measureStartup(
+    [
+      { name: 'app', file: APP_BUNDLE },
+      { name: 'bare Express', file: baselines.bareExpress },
+      { name: 'bare node:http', file: baselines.bareHttp },
+    ],
+    startupRuns,
+  );
+  log(`Shutdown (${shutdown.inFlight} requests in flight)…`);
+  const shutdownResult = await measureShutdown(shutdown);
+  let images: ImagesResult = { skipped: 'not requested; add --images' };
+  if (args.has('--images')) {
+    log('Images…');
+    images = await measureImages(quick ? 3 : 10);
+    if ('skipped' in images) log(`Images skipped: ${images.skipped}`);
+  }
+
+  const results = { command, machine, settings: { load, memory, startupRuns, shutdown, nodeOptions: PRODUCTION_NODE_OPTIONS }, throughput, memory: memoryResults, startup, shutdown: shutdownResult, images };
+  const report = { ...results, targets: targetsOf(results) };
+  log(`\n${textTable(targetsTable(report.targets))}\n\n${textTable(throughputTable(throughput))}\n\n${textTable(startupTable(startup))}\n`);
+  writeReport(report);
+  log(`Written: ${REPORT_FILE}`);
+  log(quick ? 'README.md left alone: --quick figures are for trying changes only' : updateReadme(report));
+} finally {
+  rmSync(baselines.folder, { recursive: true, force: true });
+}

@@ -1,0 +1,49 @@
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface SlowPipe {
+  /** The write end, blocking like a container's log pipe, to hand to the server as its stdout. */
+  writer: number;
+  /** Reads whatever is waiting, at most `limit` bytes (or everything); returns false at end of file. */
+  read(limit?: number): boolean;
+  text(): string;
+  close(): void;
+}
+
+// A named pipe is a real kernel pipe with its 64 KiB buffer, as behind `docker logs`; the pipes
+// child_process creates are socket pairs, which buffer differently.
+export function slowPipe(): SlowPipe {
+  const folder = mkdtempSync(join(tmpdir(), 'moscow-time-pipe-'));
+  const path = join(folder, 'stdout');
+  execFileSync('mkfifo', [path]);
+  const reader = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  const writer = openSync(path, constants.O_WRONLY);
+  const chunks: Buffer[] = [];
+  const buffer = Buffer.alloc(64 * 1024);
+  return {
+    writer,
+    read(limit = Number.POSITIVE_INFINITY) {
+      let total = 0;
+      while (total < limit) {
+        let count: number;
+        try {
+          count = readSync(reader, buffer, 0, Math.min(buffer.length, limit - total), null);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'EAGAIN') return true;
+          throw error;
+        }
+        if (count === 0) return false;
+        chunks.push(Buffer.from(buffer.subarray(0, count)));
+        total += count;
+      }
+      return true;
+    },
+    text: () => Buffer.concat(chunks).toString(),
+    close() {
+      closeSync(reader);
+      rmSync(folder, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import { firstHealthy, spawnServer } from './server-process.ts';
+import { median, round } from './stats.ts';
+
+export interface StartupRow {
+  name: string;
+  file: string;
+  medianMs: number;
+  minMs: number;
+  maxMs: number;
+  /** Median of this contender's time over the yardstick's median. */
+  ratio: number;
+}
+
+async function startOnce(file: string): Promise<number> {
+  const started = performance.now();
+  const server = await spawnServer({ file });
+  const healthy = await firstHealthy(server.port);
+  await server.stop();
+  return healthy - started;
+}
+
+/** Spawn → first 200 on /healthz; contenders alternate run by run, after one unmeasured start each. */
+export async function measureStartup(contenders: readonly { name: string; file: string }[], runs: number): Promise<StartupRow[]> {
+  const times = new Map<string, number[]>(contenders.map(({ name }) => [name, []]));
+  for (const { file } of contenders) await startOnce(file);
+  for (let run = 0; run < runs; run += 1) {
+    for (const { name, file } of contenders) times.get(name)?.push(await startOnce(file));
+  }
+  const yardstick = median(times.get(contenders.at(-1)?.name ?? '') ?? []);
+  return contenders.map(({ name, file }) => {
+    const own = times.get(name) ?? [];
+    return {
+      name,
+      file,
+      medianMs: round(median(own), 1),
+      minMs: round(Math.min(...own), 1),
+      maxMs: round(Math.max(...own), 1),
+      ratio: round(median(own) / yardstick),
+    };
+  });
+}
