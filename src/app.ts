@@ -37,11 +37,12 @@ export function createApp({ clock, logger, readiness, assets, config }: AppDepen
   // Every dynamic response is no-store, so hashing each body for an ETag would be wasted work.
   app.set('etag', false);
   app.use(requestLog(logger));
-  app.use(rejectMalformedUrl);
   app.use(securityHeaders());
+  app.use(rejectMalformedUrl);
   app.use(closeConnectionsWhenDraining(readiness));
 
-  const router = express.Router();
+  // Case-sensitive, so /API/time is a 404 like any unknown path rather than an alias.
+  const router = express.Router({ caseSensitive: true });
   healthRoutes(router, readiness);
   pageRoutes(router, clock, formatTime, assets);
   apiRoutes(router, clock, formatTime, config.testResponseDelayMs);

@@ -43,9 +43,9 @@ const readiness = createReadiness();
 const app = createApp({ clock: systemClock, logger, readiness, assets: loadStaticAssets(PUBLIC_FOLDER), config });
 const server = createServer(
   {
+    // Slow or stalled clients cannot hold a connection open for long (slowloris).
     headersTimeout: 10_000,
     requestTimeout: 30_000,
-    // Slow or stalled clients cannot hold a connection open for long (slowloris).
     keepAliveTimeout: 5_000,
   },
   app,

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { rawRequest } from './support/raw-http.ts';
 import { testApp } from './support/test-app.ts';
 
-const ROUTES = ['/', '/api/time', '/healthz', '/readyz', '/favicon.ico'];
+const ROUTES = ['/', '/api/time', '/healthz', '/readyz', '/favicon.ico', testApp().assetUrl('clock.js')];
 
 describe('unknown paths', () => {
   it('answer 404 as an HTML page outside /api/', async () => {
@@ -16,8 +16,16 @@ describe('unknown paths', () => {
     await request(testApp().app).get('/api/nope').expect(404, { error: 'Not Found' }).expect('Content-Type', /json/);
   });
 
-  it('stay 404 for other methods', async () => {
+  it('stay 404 for other methods, OPTIONS included', async () => {
     await request(testApp().app).post('/no/such/page').expect(404);
+    await request(testApp().app).options('/no/such/page').expect(404);
+    await request(testApp().app).options('/static/clock.0000000000.js').expect(404);
+    await request(testApp().app).delete('/static/clock.0000000000.js').expect(404);
+  });
+
+  it('match case-sensitively: /API/time is unknown, not an alias', async () => {
+    await request(testApp().app).get('/API/time').expect(404);
+    await request(testApp().app).get('/Healthz').expect(404);
   });
 });
 

@@ -24,6 +24,11 @@ describe('security headers', () => {
     });
   });
 
+  it('send no HSTS: the app serves plain HTTP, and HSTS belongs to whatever terminates TLS', async () => {
+    const res = await request(testApp().app).get('/');
+    expect(res.headers['strict-transport-security']).toBeUndefined();
+  });
+
   it('never allow inline code, and never upgrade to HTTPS (the app serves plain HTTP)', async () => {
     const csp = String((await request(testApp().app).get('/')).headers['content-security-policy']);
     expect(csp).not.toContain('unsafe-inline');
@@ -31,7 +36,7 @@ describe('security headers', () => {
     expect(csp).not.toContain('upgrade-insecure-requests');
   });
 
-  it.each(['/', '/api/time', '/healthz', '/no/such/page'])('%s carries no X-Powered-By and sets nosniff', async (path) => {
+  it.each(['/', '/api/time', '/healthz', '/no/such/page', '/%zz'])('%s carries no X-Powered-By and sets nosniff and the CSP', async (path) => {
     const res = await request(testApp().app).get(path);
     expect(res.headers['x-powered-by']).toBeUndefined();
     expect(res.headers['x-content-type-options']).toBe('nosniff');

@@ -29,6 +29,23 @@ describe('the server process', () => {
     expect(await server.exited).toEqual({ code: 0, signal: null });
   });
 
+  // A module loaded before the server (node --import) fails once the server has set itself up (its SIGTERM
+  // handler exists), as a bug in a timer or a promise would.
+  it.each([
+    ['an uncaught exception', 'throw new Error("boom in a timer")', 'uncaught exception'],
+    ['an unhandled rejection', 'void Promise.reject(new Error("boom in a promise"))', 'unhandled rejection'],
+  ])('logs %s and exits 1', async (_kind, failure, message) => {
+    const failOnceUp = `data:text/javascript,const poll = setInterval(() => { if (process.listenerCount("SIGTERM") > 0) { clearInterval(poll); ${failure}; } }, 10);`;
+    const result = await run(SERVER_BUNDLE, { PORT: String(await freePort()), HOST: '127.0.0.1' }, ['--import', failOnceUp]);
+    expect(result.code).toBe(1);
+    const fatal = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { level: number; msg: string; err?: { message?: string } })
+      .find((record) => record.level === 60);
+    expect(fatal).toMatchObject({ msg: message, err: { message: expect.stringContaining('boom') as unknown } });
+  });
+
   it('refuses invalid configuration with one line naming the variable, and exit code 1', async () => {
     const result = await run(SERVER_BUNDLE, { TIMEZONE: 'Mars/Olympus_Mons' });
     expect(result.code).toBe(1);

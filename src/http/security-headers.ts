@@ -17,5 +17,10 @@ export const CONTENT_SECURITY_POLICY = {
 };
 
 export function securityHeaders() {
-  return helmet({ contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY } });
+  return helmet({
+    contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
+    // HSTS is for HTTPS origins: sent over plain HTTP it means nothing, and behind a TLS proxy that shares
+    // this host name it would pin every subdomain to HTTPS for a year. The proxy that terminates TLS sets it.
+    strictTransportSecurity: false,
+  });
 }

@@ -10,11 +10,15 @@ function sendAsset(res: Response, asset: StaticAsset, cacheControl: string): voi
 }
 
 export function staticRoutes(router: Router, assets: StaticAssets): void {
+  // An unknown (or outdated) name is a 404 whatever the method; a known one is a read-only resource.
+  router.all('/static/:file', (req, res, next) => {
+    if (assets.byHashedName(req.params.file) === undefined) sendError(req, res, 404);
+    else next();
+  });
   // A hashed name never changes content, so browsers may keep it for a year without asking again.
   readOnly(router, '/static/:file', (req, res) => {
     const asset = assets.byHashedName(String(req.params.file));
-    if (asset === undefined) sendError(req, res, 404);
-    else sendAsset(res, asset, 'public, max-age=31536000, immutable');
+    if (asset !== undefined) sendAsset(res, asset, 'public, max-age=31536000, immutable');
   });
   // Browsers ask for /favicon.ico on pages without a <link rel="icon"> (error pages, the JSON view).
   const favicon = assets.byName('favicon.svg');

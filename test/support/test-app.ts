@@ -42,17 +42,19 @@ export function testApp({ clock, timeZone = 'Europe/Moscow' }: TestAppOptions = 
   const manualClock: Clock = () => nowMs;
   const { logger, records, raw } = memoryLogger();
   const readiness = createReadiness();
+  const assets = loadStaticAssets(PUBLIC_FOLDER);
   const app = createApp({
     clock: clock ?? manualClock,
     logger,
     readiness,
-    assets: loadStaticAssets(PUBLIC_FOLDER),
+    assets,
     config: { timeZone, testResponseDelayMs: 0 },
   });
   return {
     app,
     readiness,
     logs: records,
+    assetUrl: (name: string) => assets.url(name),
     rawLogs: raw,
     advance: (ms: number) => {
       nowMs += ms;
