@@ -7,8 +7,10 @@
 # repos/node/remote/24.21.0-trixie-slim.md at commit 3179cb4d (built 2026-09-19). Bump tag and digest together.
 ARG NODE_IMAGE=node:24.21.0-trixie-slim@sha256:8ec5d7557396cfe32d21c3f9c13072355ceab22b584578ca4bb28af31120cffe
 
-# ---- build stages: byte for byte the same in distroless.Dockerfile (test/docker-policy.test.ts) ----
+# ---- build stages: byte for byte the same in distroless.Dockerfile (test/policy/docker-policy.test.ts) ----
 
+# hadolint cannot resolve the build argument, so it calls the pinned image untagged (DL3006, hadolint#1078)
+# and its registry untrusted (DL3026, hadolint#689).
 # hadolint ignore=DL3006,DL3026
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /build
@@ -31,6 +33,8 @@ RUN node scripts/build.ts
 
 # ---- runtime ----
 
+# hadolint cannot resolve the build argument, so it calls the pinned image untagged (DL3006, hadolint#1078)
+# and its registry untrusted (DL3026, hadolint#689).
 # hadolint ignore=DL3006,DL3026
 FROM ${NODE_IMAGE} AS runtime
 ARG VERSION=0.0.0-local

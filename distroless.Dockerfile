@@ -11,8 +11,10 @@ ARG NODE_IMAGE=node:24.21.0-trixie-slim@sha256:8ec5d7557396cfe32d21c3f9c13072355
 #   docker buildx imagetools inspect gcr.io/distroless/nodejs24-debian13:nonroot
 ARG DISTROLESS_IMAGE=gcr.io/distroless/nodejs24-debian13:nonroot@sha256:9eeb7f5887d0e239e78264b06f7f11d2e14be534050481803a9e4728fcdd278e
 
-# ---- build stages: byte for byte the same in distroless.Dockerfile (test/docker-policy.test.ts) ----
+# ---- build stages: byte for byte the same in distroless.Dockerfile (test/policy/docker-policy.test.ts) ----
 
+# hadolint cannot resolve the build argument, so it calls the pinned image untagged (DL3006, hadolint#1078)
+# and its registry untrusted (DL3026, hadolint#689).
 # hadolint ignore=DL3006,DL3026
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /build
@@ -35,6 +37,8 @@ RUN node scripts/build.ts
 
 # ---- runtime ----
 
+# hadolint cannot resolve the build argument, so it calls the pinned image untagged (DL3006, hadolint#1078)
+# and its registry untrusted (DL3026, hadolint#689).
 # hadolint ignore=DL3006,DL3026
 FROM ${DISTROLESS_IMAGE} AS runtime
 ARG VERSION=0.0.0-local

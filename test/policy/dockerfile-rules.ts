@@ -1,4 +1,4 @@
-import { ModifiableInstruction, type Instruction } from 'dockerfile-ast';
+import { Arg, Env, ModifiableInstruction, type Instruction } from 'dockerfile-ast';
 import { argumentsOf, instructionsOf, lineOf, type ParsedDockerfile } from './dockerfile.ts';
 
 export interface DockerfileRule {
@@ -35,7 +35,9 @@ const DIGEST_EXCEPTION = /no trustworthy digest[\s\S]*imagetools inspect/;
 function jsonArray(text: string): string[] | undefined {
   try {
     const value: unknown = JSON.parse(text);
-    return Array.isArray(value) && value.every((item) => typeof item === 'string') ? value : undefined;
+    if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) return undefined;
+    // ["node dist/server.js"] is valid JSON but names a program called "node dist/server.js".
+    return value.length > 0 && !/\s/.test(value[0] ?? '') ? value : undefined;
   } catch {
     return undefined;
   }
@@ -47,6 +49,13 @@ export function execForm(instruction: Instruction): string[] | undefined {
   if (instruction.getKeyword() !== 'HEALTHCHECK') return jsonArray(text);
   const command = /(?:^|\s)CMD\s+([\s\S]*)$/.exec(text)?.[1];
   return command === undefined ? undefined : jsonArray(command.trim());
+}
+
+// Every name an ENV or ARG sets: `ENV A=1 B=2` sets two.
+function namesOf(instruction: Instruction): string[] {
+  if (instruction instanceof Env) return instruction.getProperties().map((property) => property.getName());
+  if (instruction instanceof Arg) return [instruction.getProperty()?.getName() ?? ''];
+  return [];
 }
 
 // The comment block directly above the global ARG that names this base image.
@@ -169,8 +178,7 @@ export const DOCKERFILE_RULES: DockerfileRule[] = [
     check(dockerfile) {
       return dockerfile.stages
         .flatMap((stage) => [...instructionsOf(stage, 'ENV'), ...instructionsOf(stage, 'ARG')])
-        .filter((instruction) => SECRET_NAME.test(argumentsOf(instruction).split('=')[0] ?? ''))
-        .map((instruction) => `${at(instruction)}: ${instruction.getKeyword()} ${argumentsOf(instruction).split('=')[0] ?? ''} looks like a secret`)
+        .flatMap((instruction) => namesOf(instruction).filter((name) => SECRET_NAME.test(name)).map((name) => `${at(instruction)}: ${instruction.getKeyword()} ${name} looks like a secret`))
         .concat(
           [...dockerfile.globalArgs.keys()].filter((name) => SECRET_NAME.test(name)).map((name) => `global ARG ${name} looks like a secret`),
         );
@@ -195,7 +203,9 @@ export const DOCKERFILE_RULES: DockerfileRule[] = [
       const checks = instructionsOf(dockerfile.runtime, 'HEALTHCHECK');
       const command = checks[0] === undefined ? undefined : execForm(checks[0]);
       if (checks.length !== 1 || command === undefined) return ['the runtime stage needs exactly one exec-form HEALTHCHECK'];
-      return command.includes('dist/healthcheck.js') ? [] : [`HEALTHCHECK runs ${command.join(' ')}, not the Node probe`];
+      const [program, ...args] = command;
+      const runsProbe = (program === 'node' || program === '/nodejs/bin/node') && args.length === 1 && args[0] === 'dist/healthcheck.js';
+      return runsProbe ? [] : [`HEALTHCHECK runs ${command.join(' ')}, not node dist/healthcheck.js`];
     },
   },
   {
@@ -249,6 +259,20 @@ export const DOCKERFILE_RULES: DockerfileRule[] = [
         .slice(0, firstCopy < 0 ? instructions.length : firstCopy)
         .filter((instruction) => instruction.getKeyword() === 'WORKDIR')
         .map((workdir) => `${at(workdir)}: WORKDIR before the COPY that creates the app folder as root`);
+    },
+  },
+  {
+    id: 'hadolint-ignore-has-reason',
+    why: 'An ignored lint rule is a decision; the comment above it says why, naming each rule it silences.',
+    check(dockerfile) {
+      return dockerfile.lines.flatMap((line, index) => {
+        const ignored = /^# hadolint ignore=(\S+)/.exec(line)?.[1]?.split(',');
+        if (ignored === undefined) return [];
+        const reason: string[] = [];
+        for (let above = index - 1; above >= 0 && /^# (?!hadolint ignore)/.test(dockerfile.lines[above] ?? ''); above -= 1) reason.unshift(dockerfile.lines[above] ?? '');
+        const unexplained = ignored.filter((rule) => !reason.join(' ').includes(rule));
+        return unexplained.length === 0 ? [] : [`line ${String(index + 1)}: ignores ${unexplained.join(', ')} without a comment above saying why`];
+      });
     },
   },
   {

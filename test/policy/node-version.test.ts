@@ -1,5 +1,6 @@
 import { globSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { BUNDLED_NPM } from '../images/support/standins.ts';
 import { checkNodeOptions, checkNodeVersions, pinnedNodeVersion, readVersionedFiles } from './node-version.ts';
 
 const FILES = ['Dockerfile', 'distroless.Dockerfile', 'README.md', 'compose.yaml', ...globSync('test/images/**/*.ts'), ...globSync('scripts/**/*.ts')];
@@ -47,5 +48,11 @@ describe('one set of Node options for the server', () => {
     const bare = PACKAGE_JSON.replace('node --max-semi-space-size=4 dist/server.js', 'node dist/server.js');
     expect(bare).not.toBe(PACKAGE_JSON);
     expect(checkNodeOptions(dockerfiles, bare)).toEqual(['npm start does not run node --max-semi-space-size=4 dist/server.js']);
+  });
+});
+
+describe('the stand-in Node image of the image suite', () => {
+  it(`knows which npm Node ${PINNED} bundles, so a bump cannot fall back to another npm unnoticed`, () => {
+    expect(BUNDLED_NPM[PINNED]).toMatch(/^\d+\.\d+\.\d+$/);
   });
 });

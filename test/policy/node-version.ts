@@ -38,9 +38,14 @@ export function readVersionedFiles(paths: string[]): VersionedFile[] {
   return paths.map((file) => ({ file, text: readFileSync(file, 'utf8') }));
 }
 
+/** The value a Dockerfile's ENV gives NODE_OPTIONS. */
+export function nodeOptionsOf(dockerfileText: string): string | undefined {
+  return /^\s*NODE_OPTIONS=(\S+)$/m.exec(dockerfileText)?.[1];
+}
+
 /** The Node options the slim image, the distroless image and `npm start` run the server with must agree. */
 export function checkNodeOptions(dockerfiles: VersionedFile[], packageJson: string): string[] {
-  const options = dockerfiles.map(({ file, text }) => ({ file, value: /^\s*NODE_OPTIONS=(\S+)$/m.exec(text)?.[1] }));
+  const options = dockerfiles.map(({ file, text }) => ({ file, value: nodeOptionsOf(text) }));
   const problems = options.filter(({ value }) => value === undefined).map(({ file }) => `${file} sets no NODE_OPTIONS`);
   const expected = options[0]?.value ?? '';
   problems.push(...options.filter(({ value }) => value !== undefined && value !== expected).map(({ file, value }) => `${file} runs Node with ${String(value)}, not ${expected}`));

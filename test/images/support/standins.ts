@@ -23,7 +23,7 @@ const DEFAULT_MIRROR = 'http://deb.debian.org/debian';
 const HOST_CA = '/etc/ssl/certs/ca-certificates.crt';
 
 // The npm each Node release bundles (packages.fedoraproject.org nodejs24-npm-11.19.0-1.24.21.0 repackages exactly it).
-const BUNDLED_NPM: Record<string, string> = { '24.21.0': '11.19.0' };
+export const BUNDLED_NPM: Record<string, string> = { '24.21.0': '11.19.0' };
 
 // GoogleContainerTools/distroless: static/config.bzl, base/config.bzl and cc/config.bzl for debian13;
 // ca-certificates contributes only its bundle, as the cacerts rule in common/BUILD.bazel does.
