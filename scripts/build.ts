@@ -1,8 +1,9 @@
 // Bundles each entry point with its dependencies into one file in dist/: the image then needs no
 // node_modules, and Node starts faster reading one file than resolving a few hundred modules.
 // Self-contained on purpose: the image build copies this one script (see .dockerignore).
-import { writeFileSync } from 'node:fs';
-import { build, type BuildOptions } from 'esbuild';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { build, type BuildOptions, type Metafile } from 'esbuild';
 
 /** The esbuild options of every bundle we start: the app's, and the benchmark's yardsticks. */
 export const BUNDLE_OPTIONS = {
@@ -15,13 +16,36 @@ export const BUNDLE_OPTIONS = {
   logLevel: 'warning',
 } satisfies BuildOptions;
 
+// "node_modules/@scope/name/lib/x.js" → "node_modules/@scope/name"
+function packageFolderOf(input: string): string | undefined {
+  return /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1];
+}
+
+/**
+ * The licence text of every package inside the bundle. Bundling removes node_modules, and with it the
+ * LICENSE files the MIT and ISC licences require to travel with the code.
+ */
+export function thirdPartyNotices(metafile: Metafile): string {
+  const folders = new Set(Object.keys(metafile.inputs).flatMap((input) => packageFolderOf(input) ?? []));
+  const notices = [...folders].map((folder) => {
+    const manifest = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { name: string; version: string; license?: string };
+    const licenseFile = readdirSync(folder).find((file) => /^licen[cs]e/i.test(file));
+    const text = licenseFile === undefined ? `(no licence file; package.json says ${manifest.license ?? 'nothing'})` : readFileSync(join(folder, licenseFile), 'utf8').trim();
+    return `${manifest.name}@${manifest.version} (${manifest.license ?? 'unknown'})\n\n${text}\n`;
+  });
+  return notices.sort().join(`\n${'-'.repeat(72)}\n\n`);
+}
+
 if (import.meta.main) {
-  await build({
+  const { metafile } = await build({
     ...BUNDLE_OPTIONS,
     entryPoints: ['src/server.ts', 'src/healthcheck.ts'],
     outdir: 'dist',
-    legalComments: 'linked',
+    legalComments: 'none',
+    metafile: true,
   });
+  writeFileSync('dist/THIRD-PARTY-NOTICES.txt', thirdPartyNotices(metafile));
   // Marks dist/*.js as ES modules without copying package.json (and its dependency lists) into the image.
   writeFileSync('dist/package.json', `${JSON.stringify({ type: 'module' })}\n`);
+  if (existsSync('dist/server.js.LEGAL.txt')) throw new Error('dist/ is stale: remove it and build again');
 }

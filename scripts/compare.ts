@@ -6,12 +6,10 @@ import type { ImagesReport } from '../test/images/support/report.ts';
 import { renderBenchSection } from './bench/readme.ts';
 import { REPORT_FILE as BENCH_FILE, type BenchReport } from './bench/report.ts';
 import { REPORT_FILE } from '../test/images/support/report.ts';
-import { renderSizeChart } from './compare/chart.ts';
+import { CHART_FILE, renderSizeChart } from './compare/chart.ts';
 import { renderComparison } from './compare/table.ts';
 import { refreshLineLinks } from './readme/line-links.ts';
 import { replaceSection } from './readme/markdown.ts';
-
-export const CHART_FILE = 'images/image-sizes.svg';
 
 const report = JSON.parse(readFileSync(REPORT_FILE, 'utf8')) as ImagesReport;
 const read = (file: string) => readFileSync(file, 'utf8');

@@ -60,9 +60,13 @@ try {
   const results = { command, machine, settings: { load, memory, startupRuns, shutdown, nodeOptions: PRODUCTION_NODE_OPTIONS }, throughput, memory: memoryResults, startup, shutdown: shutdownResult, images };
   const report = { ...results, targets: targetsOf(results) };
   log(`\n${textTable(targetsTable(report.targets))}\n\n${textTable(throughputTable(throughput))}\n\n${textTable(startupTable(startup))}\n`);
-  writeReport(report);
-  log(`Written: ${REPORT_FILE}`);
-  log(quick ? 'README.md left alone: --quick figures are for trying changes only' : updateReadme(report));
+  if (quick) {
+    log(`${REPORT_FILE} and README.md left alone: --quick figures are for trying changes only`);
+  } else {
+    writeReport(report);
+    log(`Written: ${REPORT_FILE}`);
+    log(updateReadme(report));
+  }
 } finally {
   rmSync(baselines.folder, { recursive: true, force: true });
 }

@@ -2,14 +2,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { request } from 'node:http';
+import { nodeOptionsOf } from '../../test/policy/node-version.ts';
 import { freePort } from '../../test/support/server-process.ts';
 import { pinnedCommand } from './machine.ts';
 import { sleep } from './stats.ts';
 
-export const APP_BUNDLE = 'dist/server.js';
+export { SERVER_BUNDLE as APP_BUNDLE } from '../../test/support/server-process.ts';
 
 /** The Node options the images run with (Dockerfile's ENV NODE_OPTIONS): every contender gets them. */
-export const PRODUCTION_NODE_OPTIONS = /^\s*NODE_OPTIONS=(\S+)$/m.exec(readFileSync('Dockerfile', 'utf8'))?.[1] ?? '';
+export const PRODUCTION_NODE_OPTIONS = nodeOptionsOf(readFileSync('Dockerfile', 'utf8')) ?? '';
 
 /** 'drain': stdout read as fast as it comes; a number: stdout is that file descriptor (a slow pipe). */
 export type Stdout = 'drain' | number;

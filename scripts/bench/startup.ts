@@ -3,7 +3,6 @@ import { median, round } from './stats.ts';
 
 export interface StartupRow {
   name: string;
-  file: string;
   medianMs: number;
   minMs: number;
   maxMs: number;
@@ -27,11 +26,10 @@ export async function measureStartup(contenders: readonly { name: string; file: 
     for (const { name, file } of contenders) times.get(name)?.push(await startOnce(file));
   }
   const yardstick = median(times.get(contenders.at(-1)?.name ?? '') ?? []);
-  return contenders.map(({ name, file }) => {
+  return contenders.map(({ name }) => {
     const own = times.get(name) ?? [];
     return {
       name,
-      file,
       medianMs: round(median(own), 1),
       minMs: round(Math.min(...own), 1),
       maxMs: round(Math.max(...own), 1),

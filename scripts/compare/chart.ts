@@ -2,6 +2,8 @@ import type { ImagesReport } from '../../test/images/support/report.ts';
 import { megabytes } from './units.ts';
 
 const MARGIN = 16;
+export const CHART_FILE = 'images/image-sizes.svg';
+
 const WIDTH = 720 + 2 * MARGIN;
 const LABEL_WIDTH = 190;
 const BAR_WIDTH = 470;

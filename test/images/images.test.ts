@@ -90,7 +90,7 @@ describe.skipIf(lookup.engine === undefined)('both images, built and run side by
     });
 
     it('adds only the bundle and the static assets: no sources, tests, VCS data, env files, dev dependencies or npm cache', () => {
-      expect(added).toEqual(expect.arrayContaining(['app/dist/server.js', 'app/dist/healthcheck.js', 'app/public/clock.js']));
+      expect(added).toEqual(expect.arrayContaining(['app/dist/server.js', 'app/dist/healthcheck.js', 'app/dist/THIRD-PARTY-NOTICES.txt', 'app/public/clock.js']));
       expect(added.filter((path) => !OURS.test(path))).toEqual([]);
       expect(added.filter((path) => path.endsWith('.ts'))).toEqual([]);
       expect(filesystem.entries.map((entry) => entry.path).filter((path) => FORBIDDEN.some((pattern) => pattern.test(path)))).toEqual([]);

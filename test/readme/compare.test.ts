@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { renderBenchSection } from '../../scripts/bench/readme.ts';
 import { REPORT_FILE as BENCH_FILE, type BenchReport } from '../../scripts/bench/report.ts';
-import { renderSizeChart } from '../../scripts/compare/chart.ts';
+import { CHART_FILE, renderSizeChart } from '../../scripts/compare/chart.ts';
 import { renderComparison } from '../../scripts/compare/table.ts';
 import { readSection } from '../../scripts/readme/markdown.ts';
 import { REPORT_FILE, type ImagesReport } from '../images/support/report.ts';
@@ -16,7 +16,7 @@ describe('the images comparison in the README', () => {
   });
 
   it('comes with the chart npm run compare draws from the same report', () => {
-    expect(readFileSync('images/image-sizes.svg', 'utf8')).toBe(renderSizeChart(REPORT));
+    expect(readFileSync(CHART_FILE, 'utf8')).toBe(renderSizeChart(REPORT));
   });
 
   it('shows every figure the report holds for both images', () => {

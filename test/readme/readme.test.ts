@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { checkLineLinks, findLineLinks, refreshLineLinks } from '../../scripts/readme/line-links.ts';
+import { LOG_BUFFER_LIMIT_BYTES } from '../../src/logger.ts';
 
 const README = readFileSync('README.md', 'utf8');
 const read = (file: string) => readFileSync(file, 'utf8');
@@ -34,5 +35,11 @@ describe('README line links', () => {
   it('refuses to move a link whose line is gone', () => {
     const without = (file: string) => (file === 'Dockerfile' ? read(file).replace('EXPOSE 5000', 'EXPOSE 8080') : read(file));
     expect(() => refreshLineLinks(README, without)).toThrow('`EXPOSE 5000` in Dockerfile');
+  });
+});
+
+describe('README facts tied to the code', () => {
+  it('gives the log buffer size the logger uses', () => {
+    expect(README).toContain(`**bounded buffer** (${String(LOG_BUFFER_LIMIT_BYTES / 1024 / 1024)} MiB)`);
   });
 });
