@@ -1,4 +1,4 @@
-import { CONTEXT_ALLOW_LIST } from './dockerfile-rules.ts';
+import { CONTEXT_ALLOW_LIST } from './dockerfile-rule-helpers.ts';
 
 /** .dockerignore must be an allow-list: ignore everything, then re-include exactly what the build copies. */
 export function checkDockerignore(text: string): string[] {

@@ -65,7 +65,7 @@ describe.each([
 ])('%s', (file, text) => {
   const dockerfile = parseDockerfile(text, file);
   it.each(DOCKERFILE_RULES.map((rule) => [rule.id, rule] as const))('follows %s', (_id, rule) => {
-    expect(rule.check(dockerfile)).toEqual([]);
+    expect(rule.check(dockerfile), rule.why).toEqual([]);
   });
 });
 
