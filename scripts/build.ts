@@ -5,6 +5,9 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
 
+/** The server bundle every test and benchmark starts. */
+export const SERVER_BUNDLE = 'dist/server.js';
+
 /** The esbuild options of every bundle we start: the app's, and the benchmark's yardsticks. */
 export const BUNDLE_OPTIONS = {
   bundle: true,

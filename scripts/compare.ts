@@ -2,10 +2,10 @@
 // into README.md and images/image-sizes.svg, the performance section from reports/bench.json (written by
 // npm run bench), and moves README's line links after the lines they quote.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import type { ImagesReport } from '../test/images/support/report.ts';
+import type { ImagesReport } from './images/report.ts';
 import { renderBenchSection } from './bench/readme.ts';
 import { REPORT_FILE as BENCH_FILE, type BenchReport } from './bench/report.ts';
-import { REPORT_FILE } from '../test/images/support/report.ts';
+import { REPORT_FILE } from './images/report.ts';
 import { CHART_FILE, renderSizeChart } from './compare/chart.ts';
 import { renderComparison } from './compare/table.ts';
 import { refreshLineLinks } from './readme/line-links.ts';

@@ -1,9 +1,8 @@
-import { freePort } from '../../test/support/server-process.ts';
-import { IMAGES } from '../../test/images/support/build.ts';
-import { HARDENED } from '../../test/images/support/containers.ts';
-import { docker as dockerResult, findEngine } from '../../test/images/support/engine.ts';
-import { pinnedBases } from '../../test/images/support/pins.ts';
-import { standInTags } from '../../test/images/support/standins.ts';
+import { docker as dockerResult, findEngine } from '../images/engine.ts';
+import { pinnedBases } from '../images/pins.ts';
+import { HARDENED, IMAGES } from '../images/specs.ts';
+import { standInTags } from '../images/standins.ts';
+import { freePort } from '../lib/free-port.ts';
 import { firstHealthy } from './server-process.ts';
 import { median, round } from './stats.ts';
 

@@ -2,12 +2,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { request } from 'node:http';
-import { nodeOptionsOf } from '../../test/policy/node-version.ts';
-import { freePort } from '../../test/support/server-process.ts';
+import { nodeOptionsOf } from '../images/pins.ts';
+import { freePort } from '../lib/free-port.ts';
 import { pinnedCommand } from './machine.ts';
 import { sleep } from './stats.ts';
 
-export { SERVER_BUNDLE as APP_BUNDLE } from '../../test/support/server-process.ts';
+export { SERVER_BUNDLE as APP_BUNDLE } from '../build.ts';
 
 /** The Node options the images run with (Dockerfile's ENV NODE_OPTIONS): every contender gets them. */
 export const PRODUCTION_NODE_OPTIONS = nodeOptionsOf(readFileSync('Dockerfile', 'utf8')) ?? '';

@@ -1,4 +1,4 @@
-import type { ImagesReport } from '../../test/images/support/report.ts';
+import type { ImagesReport } from '../images/report.ts';
 import { megabytes } from './units.ts';
 
 const MARGIN = 16;

@@ -1,4 +1,4 @@
-import type { ImageReport, ImagesReport } from '../../test/images/support/report.ts';
+import type { ImageReport, ImagesReport } from '../images/report.ts';
 import { listItem, markdownTable } from '../readme/markdown.ts';
 import { PUBLISHED_SIZES } from './published.ts';
 import { megabytes } from './units.ts';

@@ -3,15 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/server-process.ts';
-import { IMAGES, buildImage, type ImageSpec } from './support/build.ts';
+import { freePort } from '../../scripts/lib/free-port.ts';
+import { docker, findEngine, run } from '../../scripts/images/engine.ts';
+import { pinnedBases } from '../../scripts/images/pins.ts';
+import { writeReport, type ImageReport, type ImagesReport } from '../../scripts/images/report.ts';
+import { IMAGES, type ImageSpec } from '../../scripts/images/specs.ts';
+import { ensureBaseImages, type BaseImages } from '../../scripts/images/standins.ts';
+import { buildImage } from './support/build.ts';
 import { exitCode, logs, processUid, remove, runHardened, timedStop, waitForHealth, waitUntilServing, type Container } from './support/containers.ts';
-import { docker, findEngine, run } from './support/engine.ts';
 import { imageFacts } from './support/facts.ts';
 import { exportFilesystem, type Filesystem } from './support/filesystem.ts';
-import { pinnedBases } from './support/pins.ts';
-import { writeReport, type ImageReport, type ImagesReport } from './support/report.ts';
-import { ensureBaseImages, type BaseImages } from './support/standins.ts';
 
 const lookup = await findEngine();
 if (lookup.engine === undefined) {

@@ -1,6 +1,6 @@
 import { globSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { BUNDLED_NPM } from '../images/support/standins.ts';
+import { BUNDLED_NPM } from '../../scripts/images/standins.ts';
 import { checkNodeOptions, checkNodeVersions, pinnedNodeVersion, readVersionedFiles } from './node-version.ts';
 
 const FILES = ['Dockerfile', 'distroless.Dockerfile', 'README.md', 'compose.yaml', ...globSync('test/images/**/*.ts'), ...globSync('scripts/**/*.ts')];

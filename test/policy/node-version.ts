@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { nodeOptionsOf } from '../../scripts/images/pins.ts';
 
 /** The Node version the images carry, from the one place it is set: Dockerfile's NODE_IMAGE tag. */
 export function pinnedNodeVersion(dockerfileText: string): string {
@@ -36,11 +37,6 @@ export function checkNodeVersions(pinned: string, files: VersionedFile[], packag
 
 export function readVersionedFiles(paths: string[]): VersionedFile[] {
   return paths.map((file) => ({ file, text: readFileSync(file, 'utf8') }));
-}
-
-/** The value a Dockerfile's ENV gives NODE_OPTIONS. */
-export function nodeOptionsOf(dockerfileText: string): string | undefined {
-  return /^\s*NODE_OPTIONS=(\S+)$/m.exec(dockerfileText)?.[1];
 }
 
 /** The Node options the slim image, the distroless image and `npm start` run the server with must agree. */

@@ -5,7 +5,7 @@ import { REPORT_FILE as BENCH_FILE, type BenchReport } from '../../scripts/bench
 import { CHART_FILE, renderSizeChart } from '../../scripts/compare/chart.ts';
 import { renderComparison } from '../../scripts/compare/table.ts';
 import { readSection } from '../../scripts/readme/markdown.ts';
-import { REPORT_FILE, type ImagesReport } from '../images/support/report.ts';
+import { REPORT_FILE, type ImagesReport } from '../../scripts/images/report.ts';
 
 const REPORT = JSON.parse(readFileSync(REPORT_FILE, 'utf8')) as ImagesReport;
 const realBases: ImagesReport = { ...REPORT, bases: { ...REPORT.bases, kind: 'real', differences: [] } };

@@ -1,19 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { SERVER_BUNDLE } from '../../scripts/build.ts';
+import { freePort } from '../../scripts/lib/free-port.ts';
 
-export const SERVER_BUNDLE = 'dist/server.js';
+export { freePort, SERVER_BUNDLE };
 export const HEALTHCHECK_BUNDLE = 'dist/healthcheck.js';
-
-export async function freePort(): Promise<number> {
-  const probe = createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as AddressInfo;
-  probe.close();
-  await once(probe, 'close');
-  return port;
-}
 
 export interface RunningServer {
   port: number;

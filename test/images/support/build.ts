@@ -1,18 +1,7 @@
 import { existsSync } from 'node:fs';
-import { docker, run } from './engine.ts';
-import type { BaseImages } from './standins.ts';
-
-export interface ImageSpec {
-  name: 'slim' | 'distroless';
-  tag: string;
-  dockerfile: string;
-  uid: number;
-}
-
-export const IMAGES: ImageSpec[] = [
-  { name: 'slim', tag: 'moscow-time:slim', dockerfile: 'Dockerfile', uid: 1000 },
-  { name: 'distroless', tag: 'moscow-time:distroless', dockerfile: 'distroless.Dockerfile', uid: 65532 },
-];
+import { docker, run } from '../../../scripts/images/engine.ts';
+import type { ImageSpec } from '../../../scripts/images/specs.ts';
+import type { BaseImages } from '../../../scripts/images/standins.ts';
 
 /** An extra CA bundle to hand the build (for a TLS-intercepting proxy): NODE_EXTRA_CA_CERTS, else npm's cafile. */
 export async function extraCaBundle(): Promise<string | undefined> {

@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { docker } from './engine.ts';
-
-export const HARDENED = ['--read-only', '--tmpfs', '/tmp', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges'];
+import { docker } from '../../../scripts/images/engine.ts';
+import { HARDENED } from '../../../scripts/images/specs.ts';
 
 export interface Container {
   id: string;

@@ -1,4 +1,5 @@
-import { docker } from './engine.ts';
+import { docker } from '../../../scripts/images/engine.ts';
+import type { ImageFacts } from '../../../scripts/images/report.ts';
 import type { Filesystem } from './filesystem.ts';
 
 const PACKAGE_MANAGERS: Record<string, string[]> = {
@@ -11,21 +12,6 @@ const PACKAGE_MANAGERS: Record<string, string[]> = {
 };
 const SHELLS = ['bin/sh', 'usr/bin/sh', 'bin/bash', 'usr/bin/bash', 'bin/busybox', 'busybox/sh'];
 
-export interface ImageFacts {
-  sizeBytes: number;
-  baseSizeBytes: number;
-  ourLayersBytes: number;
-  layers: number;
-  ourLayers: number;
-  files: number;
-  debianPackages: number;
-  shell: boolean;
-  packageManagers: string[];
-  setuidFiles: string[];
-  user: string;
-  nodeVersion: string;
-  healthcheck: string[];
-}
 
 async function inspectImage(ref: string): Promise<{ size: number; layers: number; user: string; healthcheck: string[] }> {
   const format = '{{json .Size}} {{json (len .RootFS.Layers)}} {{json .Config.User}} {{json .Config.Healthcheck}}';

@@ -1,6 +1,22 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import type { ImageFacts } from './facts.ts';
 import type { BaseImages } from './standins.ts';
+
+/** What the image suite measures about one image (sizes in bytes). */
+export interface ImageFacts {
+  sizeBytes: number;
+  baseSizeBytes: number;
+  ourLayersBytes: number;
+  layers: number;
+  ourLayers: number;
+  files: number;
+  debianPackages: number;
+  shell: boolean;
+  packageManagers: string[];
+  setuidFiles: string[];
+  user: string;
+  nodeVersion: string;
+  healthcheck: string[];
+}
 
 export const REPORT_FILE = 'reports/images.json';
 

@@ -13,3 +13,8 @@ export function pinnedBases(): { node: string; distroless: string; nodeVersion: 
   if (nodeVersion === undefined) throw new Error(`NODE_IMAGE ${node} names no exact Node version`);
   return { node, distroless: argDefault('distroless.Dockerfile', 'DISTROLESS_IMAGE'), nodeVersion };
 }
+
+/** The value a Dockerfile's ENV gives NODE_OPTIONS. */
+export function nodeOptionsOf(dockerfileText: string): string | undefined {
+  return /^\s*NODE_OPTIONS=(\S+)$/m.exec(dockerfileText)?.[1];
+}

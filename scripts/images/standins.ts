@@ -2,7 +2,7 @@
 // the npm registry and a Debian mirror), stand-ins are assembled from the same ingredients: Debian trixie packages
 // and the official Node.js binary, laid out like node:<version>-trixie-slim and gcr.io/distroless/nodejs<major>-debian13.
 //
-//   node test/images/support/standins.ts 24.21.0    (as root, with DOCKER_HOST set, e.g. by .ci/start-docker)
+//   node scripts/images/standins.ts 24.21.0    (as root, with DOCKER_HOST set, e.g. by .ci/start-docker)
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
