@@ -11,6 +11,7 @@
   const arrivedMs = navigation ? performance.timeOrigin + navigation.responseStart : Date.now();
   const skewMs = Number.isFinite(serverMs) ? serverMs - arrivedMs : 0;
 
+  // The options of src/time.ts, so the ticking clock renders exactly what the server rendered.
   const format = new Intl.DateTimeFormat('en-GB', {
     timeZone: clock.dataset.timeZone,
     weekday: 'long',
