@@ -1,40 +1,14 @@
-import { execFileSync } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { openFifo } from '../scripts/lib/fifo.ts';
 import { closeLogOutput, createLogOutput, reportDroppedLines } from '../src/logger.ts';
 
 // A FIFO nobody reads yet stands in for a slow stdout: the kernel takes 64 KiB, then every write waits.
 function stalledPipe() {
-  const folder = mkdtempSync(join(tmpdir(), 'moscow-time-log-'));
-  const path = join(folder, 'stdout');
-  execFileSync('mkfifo', [path]);
-  const reader = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  const writer = openSync(path, constants.O_WRONLY | constants.O_NONBLOCK);
-  const chunks: Buffer[] = [];
-  const readAvailable = () => {
-    const buffer = Buffer.alloc(64 * 1024);
-    for (;;) {
-      try {
-        const count = readSync(reader, buffer);
-        if (count === 0) return 'eof';
-        chunks.push(Buffer.from(buffer.subarray(0, count)));
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'EAGAIN') return 'empty';
-        throw error;
-      }
-    }
-  };
-  return {
-    writer,
-    readAvailable,
-    lines: () => Buffer.concat(chunks).toString().split('\n').filter(Boolean),
-    cleanup: () => {
-      closeSync(reader);
-      rmSync(folder, { recursive: true, force: true });
-    },
-  };
+  const fifo = openFifo({ nonBlockingWriter: true });
+  return { ...fifo, lines: () => fifo.text().split('\n').filter(Boolean) };
 }
 
 // Fills the pipe's kernel buffer, so that not even the first write gets through until someone reads.
@@ -58,7 +32,7 @@ afterEach(() => {
 describe('log output', () => {
   it('drops and counts lines instead of buffering without limit when stdout is slow', async () => {
     const pipe = stalledPipe();
-    cleanup = pipe.cleanup;
+    cleanup = pipe.close;
     const limitBytes = 64 * 1024;
     const output = createLogOutput('info', pipe.writer, limitBytes);
     const total = 20_000;
@@ -66,10 +40,10 @@ describe('log output', () => {
     const dropped = output.unreported();
     expect(dropped).toBeGreaterThan(total / 2);
 
-    const reading = setInterval(pipe.readAvailable, 5);
+    const reading = setInterval(() => pipe.read(), 5);
     expect(await output.end(10_000)).toBe(true);
     clearInterval(reading);
-    while (pipe.readAvailable() !== 'eof');
+    while (pipe.read());
 
     const delivered = pipe.lines().map((line) => JSON.parse(line) as { index: number });
     expect(delivered.length + dropped).toBe(total);
@@ -81,11 +55,11 @@ describe('log output', () => {
 
   it('reports how many lines it dropped', async () => {
     const pipe = stalledPipe();
-    cleanup = pipe.cleanup;
+    cleanup = pipe.close;
     const output = createLogOutput('info', pipe.writer, 4096);
     const stopReports = reportDroppedLines(output, 60_000);
     for (let index = 0; index < 5000; index += 1) output.logger.info({ index }, 'filler');
-    const reading = setInterval(pipe.readAvailable, 5);
+    const reading = setInterval(() => pipe.read(), 5);
     // Until the reader has made room, a report is dropped too and keeps its count; retried, one gets through.
     await vi.waitFor(
       () => {
@@ -97,7 +71,7 @@ describe('log output', () => {
     stopReports();
     await output.end(10_000);
     clearInterval(reading);
-    while (pipe.readAvailable() !== 'eof');
+    while (pipe.read());
     const records = pipe.lines().map((line) => JSON.parse(line) as { msg: string; droppedLines?: number; level: number });
     const reports = records.filter((record) => record.droppedLines !== undefined);
     expect(reports).toHaveLength(1);
@@ -109,7 +83,7 @@ describe('log output', () => {
 
   it('keeps the count when the report itself finds the buffer full', () => {
     const pipe = stalledPipe();
-    cleanup = pipe.cleanup;
+    cleanup = pipe.close;
     const output = createLogOutput('info', pipe.writer, 4096);
     for (let index = 0; index < 1000; index += 1) output.logger.info({ index }, 'filler');
     const dropped = output.unreported();
@@ -117,7 +91,7 @@ describe('log output', () => {
     output.reportDropped();
     // Nothing got through, so nothing is forgotten: the lines, plus the report line that was dropped too.
     expect(output.unreported()).toBe(dropped + 1);
-    const reading = setInterval(pipe.readAvailable, 5);
+    const reading = setInterval(() => pipe.read(), 5);
     return output.end(10_000).finally(() => {
       clearInterval(reading);
     });
@@ -125,7 +99,7 @@ describe('log output', () => {
 
   it('says on stderr, at exit, what stdout could not take in time', async () => {
     const pipe = stalledPipe();
-    cleanup = pipe.cleanup;
+    cleanup = pipe.close;
     const stderrFile = join(tmpdir(), `moscow-time-stderr-${String(process.pid)}.log`);
     const stderrFd = openSync(stderrFile, 'w');
     fillPipe(pipe.writer);
@@ -141,7 +115,7 @@ describe('log output', () => {
     expect(report.droppedLines).toBeGreaterThanOrEqual(dropped);
     // Let the stream finish writing into the pipe so it closes before the pipe does.
     await vi.waitFor(() => {
-      expect(pipe.readAvailable()).toBe('eof');
+      expect(pipe.read()).toBe(false);
     }, { timeout: 10_000, interval: 5 });
   });
 });

@@ -1,7 +1,8 @@
 import autocannon from 'autocannon';
 import type { Baselines } from './baselines/build.ts';
 import { APP_BUNDLE, startHealthy, type ServerProcess } from './server-process.ts';
-import { median, round, sleep } from './stats.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { median, round } from './stats.ts';
 
 export const CONTENDERS = ['app', 'bare Express', 'bare node:http'] as const;
 export type Contender = (typeof CONTENDERS)[number];

@@ -1,8 +1,8 @@
 import { closeSync, readFileSync } from 'node:fs';
 import { shoot } from './load.ts';
 import { firstHealthy, spawnServer } from './server-process.ts';
-import { slowPipe } from './slow-pipe.ts';
-import { sleep } from './stats.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { openFifo } from '../lib/fifo.ts';
 
 export interface MemorySettings {
   seconds: number;
@@ -29,7 +29,7 @@ function statusMB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 
 /** Overloads `file` while its stdout goes to a pipe read slowly, sampling its resident memory. */
 export async function measureMemory(file: string, settings: MemorySettings): Promise<MemoryResult> {
-  const pipe = slowPipe();
+  const pipe = openFifo();
   const server = await spawnServer({ file, stdout: pipe.writer });
   closeSync(pipe.writer);
   const reading = setInterval(() => {

@@ -5,7 +5,7 @@ import { request } from 'node:http';
 import { nodeOptionsOf } from '../images/pins.ts';
 import { freePort } from '../lib/free-port.ts';
 import { pinnedCommand } from './machine.ts';
-import { sleep } from './stats.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export { SERVER_BUNDLE as APP_BUNDLE } from '../build.ts';
 

@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import { APP_BUNDLE, startHealthy } from './server-process.ts';
-import { median, round, sleep } from './stats.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { median, round } from './stats.ts';
 
 export interface ShutdownSettings {
   inFlight: number;
