@@ -3,7 +3,7 @@ import { pinnedBases } from '../images/pins.ts';
 import { HARDENED, IMAGES } from '../images/specs.ts';
 import { standInTags } from '../images/standins.ts';
 import { freePort } from '../lib/free-port.ts';
-import { firstHealthy } from './server-process.ts';
+import { firstHealthy } from '../lib/healthz.ts';
 import { median, round } from './stats.ts';
 
 // The yardstick inside each image: node:http answering /healthz, given to the image's own node with -e.

@@ -1,6 +1,7 @@
 import { closeSync, readFileSync } from 'node:fs';
 import { shoot } from './load.ts';
-import { firstHealthy, spawnServer } from './server-process.ts';
+import { firstHealthy } from '../lib/healthz.ts';
+import { spawnServer } from './server-process.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openFifo } from '../lib/fifo.ts';
 

@@ -1,11 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
-import { request } from 'node:http';
 import { nodeOptionsOf } from '../images/pins.ts';
 import { freePort } from '../lib/free-port.ts';
+import { firstHealthy } from '../lib/healthz.ts';
 import { pinnedCommand } from './machine.ts';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 export { SERVER_BUNDLE as APP_BUNDLE } from '../build.ts';
 
@@ -49,29 +48,6 @@ export async function spawnServer({ file, port, env = {}, stdout = 'drain' }: Se
       return exited;
     },
   };
-}
-
-function probe(port: number): Promise<number> {
-  return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/healthz', agent: false }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('error', () => {
-      resolve(0);
-    });
-    req.end();
-  });
-}
-
-/** Polls /healthz every millisecond until it answers 200; resolves with performance.now() at that moment. */
-export async function firstHealthy(port: number, timeoutMs = 10_000): Promise<number> {
-  const deadline = performance.now() + timeoutMs;
-  while (performance.now() < deadline) {
-    if ((await probe(port)) === 200) return performance.now();
-    await sleep(1);
-  }
-  throw new Error(`no 200 on /healthz at port ${port} within ${timeoutMs} ms`);
 }
 
 export async function startHealthy(options: ServerOptions): Promise<ServerProcess> {

@@ -1,4 +1,5 @@
-import { firstHealthy, spawnServer } from './server-process.ts';
+import { firstHealthy } from '../lib/healthz.ts';
+import { spawnServer } from './server-process.ts';
 import { median, round } from './stats.ts';
 
 export interface StartupRow {

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { docker } from '../../../scripts/images/engine.ts';
 import { HARDENED } from '../../../scripts/images/specs.ts';
+import { firstHealthy } from '../../../scripts/lib/healthz.ts';
 
 export interface Container {
   id: string;
@@ -39,16 +40,7 @@ export async function waitForHealth(id: string, timeoutMs = 60_000): Promise<str
 
 /** Waits until the app answers on its published port. */
 export async function waitUntilServing(container: Container, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if ((await fetch(`${container.url}/healthz`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`${container.id} did not serve within ${timeoutMs} ms`);
-    await sleep(50);
-  }
+  await firstHealthy(container.port, timeoutMs, 50);
 }
 
 /** The UID the container's main process really runs as, read from the host's /proc, not from image metadata. */
