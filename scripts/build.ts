@@ -31,9 +31,16 @@ function packageFolderOf(input: string): string | undefined {
 export function thirdPartyNotices(metafile: Metafile): string {
   const folders = new Set(Object.keys(metafile.inputs).flatMap((input) => packageFolderOf(input) ?? []));
   const notices = [...folders].map((folder) => {
-    const manifest = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { name: string; version: string; license?: string };
+    const manifest = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as {
+      name: string;
+      version: string;
+      license?: string;
+    };
     const licenseFile = readdirSync(folder).find((file) => /^licen[cs]e/i.test(file));
-    const text = licenseFile === undefined ? `(no licence file; package.json says ${manifest.license ?? 'nothing'})` : readFileSync(join(folder, licenseFile), 'utf8').trim();
+    const text =
+      licenseFile === undefined
+        ? `(no licence file; package.json says ${manifest.license ?? 'nothing'})`
+        : readFileSync(join(folder, licenseFile), 'utf8').trim();
     return `${manifest.name}@${manifest.version} (${manifest.license ?? 'unknown'})\n\n${text}\n`;
   });
   return notices.sort().join(`\n${'-'.repeat(72)}\n\n`);

@@ -17,7 +17,10 @@ const read = (file: string) => readFileSync(file, 'utf8');
 mkdirSync('images', { recursive: true });
 writeFileSync(CHART_FILE, renderSizeChart(report));
 let readme = replaceSection(read('README.md'), 'compare', renderComparison(report));
-if (existsSync(BENCH_FILE)) readme = replaceSection(readme, 'bench', renderBenchSection(JSON.parse(read(BENCH_FILE)) as BenchReport));
+if (existsSync(BENCH_FILE))
+  readme = replaceSection(readme, 'bench', renderBenchSection(JSON.parse(read(BENCH_FILE)) as BenchReport));
 readme = refreshLineLinks(readme, read);
 writeFileSync('README.md', readme);
-console.log(`${CHART_FILE} and README.md updated from ${REPORT_FILE} (${report.bases.kind} bases, ${report.date.slice(0, 10)})`);
+console.log(
+  `${CHART_FILE} and README.md updated from ${REPORT_FILE} (${report.bases.kind} bases, ${report.date.slice(0, 10)})`,
+);

@@ -69,6 +69,13 @@ export function loadConfig(env: Env): Config {
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
     timeZone: timeZone(env, 'Europe/Moscow'),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 5000, 0, 600_000, 'milliseconds from 0 to 600000'),
-    testResponseDelayMs: integer(env, 'TEST_RESPONSE_DELAY_MS', 0, 0, 60_000, 'milliseconds from 0 to 60000 (test-only)'),
+    testResponseDelayMs: integer(
+      env,
+      'TEST_RESPONSE_DELAY_MS',
+      0,
+      0,
+      60_000,
+      'milliseconds from 0 to 60000 (test-only)',
+    ),
   };
 }

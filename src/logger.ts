@@ -73,7 +73,12 @@ export function reportDroppedLines(output: LogOutput, intervalMs = 10_000): () =
  * Ends the output before the process exits. A count that stdout could not take (its buffer still full,
  * or not written out in time) goes to stderr, a separate stream, so the loss is never silent.
  */
-export async function closeLogOutput(output: LogOutput, level: LogLevel, stderrFd = 2, timeoutMs?: number): Promise<void> {
+export async function closeLogOutput(
+  output: LogOutput,
+  level: LogLevel,
+  stderrFd = 2,
+  timeoutMs?: number,
+): Promise<void> {
   const flushed = await output.end(timeoutMs);
   const unreported = output.unreported();
   if (flushed && unreported === 0) return;

@@ -57,7 +57,10 @@ server.on('error', (error) => {
 });
 
 server.listen(config.port, config.host, () => {
-  logger.info({ host: config.host, port: config.port, timeZone: config.timeZone }, `listening on http://${config.host}:${config.port}`);
+  logger.info(
+    { host: config.host, port: config.port, timeZone: config.timeZone },
+    `listening on http://${config.host}:${config.port}`,
+  );
 });
 
 const shutdown = createShutdown({ server, readiness, logger, graceMs: config.shutdownGraceMs, exit });

@@ -18,7 +18,13 @@ export interface GracefulShutdown {
  * keep-alive sockets close; after graceMs the remaining connections are cut and the exit code is 1.
  * A second signal exits at once.
  */
-export function createShutdown({ server, readiness, logger, graceMs, exit }: GracefulShutdown): (signal: string) => Promise<void> {
+export function createShutdown({
+  server,
+  readiness,
+  logger,
+  graceMs,
+  exit,
+}: GracefulShutdown): (signal: string) => Promise<void> {
   return async (signal) => {
     if (!readiness.isReady()) {
       logger.warn({ signal }, 'second signal during shutdown: exiting now');

@@ -54,12 +54,21 @@ describe('loadConfig', () => {
     [{ PORT: '80.5' }, 'Invalid PORT="80.5": expected a TCP port number from 1 to 65535'],
     [{ PORT: '-1' }, 'Invalid PORT="-1": expected a TCP port number from 1 to 65535'],
     [{ HOST: 'local host' }, 'Invalid HOST="local host": expected an IP address or host name such as 0.0.0.0'],
-    [{ LOG_LEVEL: 'verbose' }, 'Invalid LOG_LEVEL="verbose": expected one of fatal, error, warn, info, debug, trace, silent'],
-    [{ TIMEZONE: 'Mars/Olympus_Mons' }, 'Invalid TIMEZONE="Mars/Olympus_Mons": expected an IANA time zone such as Europe/Moscow'],
+    [
+      { LOG_LEVEL: 'verbose' },
+      'Invalid LOG_LEVEL="verbose": expected one of fatal, error, warn, info, debug, trace, silent',
+    ],
+    [
+      { TIMEZONE: 'Mars/Olympus_Mons' },
+      'Invalid TIMEZONE="Mars/Olympus_Mons": expected an IANA time zone such as Europe/Moscow',
+    ],
     [{ TIMEZONE: '+03:00' }, 'Invalid TIMEZONE="+03:00": expected an IANA time zone such as Europe/Moscow'],
     [{ SHUTDOWN_GRACE_MS: '5s' }, 'Invalid SHUTDOWN_GRACE_MS="5s": expected milliseconds from 0 to 600000'],
     [{ SHUTDOWN_GRACE_MS: '600001' }, 'Invalid SHUTDOWN_GRACE_MS="600001": expected milliseconds from 0 to 600000'],
-    [{ TEST_RESPONSE_DELAY_MS: 'slow' }, 'Invalid TEST_RESPONSE_DELAY_MS="slow": expected milliseconds from 0 to 60000 (test-only)'],
+    [
+      { TEST_RESPONSE_DELAY_MS: 'slow' },
+      'Invalid TEST_RESPONSE_DELAY_MS="slow": expected milliseconds from 0 to 60000 (test-only)',
+    ],
   ])('refuses %o with one line naming the variable', (env, message) => {
     const error = errorOf(env);
     expect(error).toBe(message);

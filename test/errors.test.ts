@@ -7,7 +7,10 @@ const ROUTES = ['/', '/api/time', '/healthz', '/readyz', '/favicon.ico', testApp
 
 describe('unknown paths', () => {
   it('answer 404 as an HTML page outside /api/', async () => {
-    const res = await request(testApp().app).get('/no/such/page').expect(404).expect('Content-Type', /text\/html/);
+    const res = await request(testApp().app)
+      .get('/no/such/page')
+      .expect(404)
+      .expect('Content-Type', /text\/html/);
     expect(res.text).toContain('<h1>404 Not Found</h1>');
     expect(res.headers['cache-control']).toBe('no-store');
   });
@@ -30,14 +33,13 @@ describe('unknown paths', () => {
 });
 
 describe('methods', () => {
-  it.each(ROUTES.flatMap((path) => (['post', 'put', 'patch', 'delete'] as const).map((method) => [method, path] as const)))(
-    '%s %s answers 405 with Allow',
-    async (method, path) => {
-      const res = await request(testApp().app)[method](path).expect(405).expect('Allow', 'GET, HEAD, OPTIONS');
-      if (path.startsWith('/api/')) expect(res.body).toEqual({ error: 'Method Not Allowed' });
-      else expect(res.text).toContain('405 Method Not Allowed');
-    },
-  );
+  it.each(
+    ROUTES.flatMap((path) => (['post', 'put', 'patch', 'delete'] as const).map((method) => [method, path] as const)),
+  )('%s %s answers 405 with Allow', async (method, path) => {
+    const res = await request(testApp().app)[method](path).expect(405).expect('Allow', 'GET, HEAD, OPTIONS');
+    if (path.startsWith('/api/')) expect(res.body).toEqual({ error: 'Method Not Allowed' });
+    else expect(res.text).toContain('405 Method Not Allowed');
+  });
 
   it.each(ROUTES)('OPTIONS %s answers 204 with Allow', async (path) => {
     const res = await request(testApp().app).options(path).expect(204).expect('Allow', 'GET, HEAD, OPTIONS');
@@ -57,7 +59,10 @@ describe('malformed requests', () => {
   });
 
   it('oversized headers get Node’s 431', async () => {
-    const reply = await rawRequest(testApp().app, `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(17 * 1024)}\r\n\r\n`);
+    const reply = await rawRequest(
+      testApp().app,
+      `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(17 * 1024)}\r\n\r\n`,
+    );
     expect(reply).toMatch(/^HTTP\/1\.1 431 Request Header Fields Too Large/);
   });
 

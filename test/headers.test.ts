@@ -6,10 +6,12 @@ describe('security headers', () => {
   it('send a strict, explicit Content-Security-Policy', async () => {
     const res = await request(testApp().app).get('/');
     const csp = String(res.headers['content-security-policy']);
-    const directives = Object.fromEntries(csp.split(';').map((directive) => {
-      const [name = '', ...values] = directive.trim().split(/\s+/);
-      return [name, values.join(' ')];
-    }));
+    const directives = Object.fromEntries(
+      csp.split(';').map((directive) => {
+        const [name = '', ...values] = directive.trim().split(/\s+/);
+        return [name, values.join(' ')];
+      }),
+    );
     expect(directives).toEqual({
       'default-src': "'self'",
       'script-src': "'self'",
@@ -36,10 +38,13 @@ describe('security headers', () => {
     expect(csp).not.toContain('upgrade-insecure-requests');
   });
 
-  it.each(['/', '/api/time', '/healthz', '/no/such/page', '/%zz'])('%s carries no X-Powered-By and sets nosniff and the CSP', async (path) => {
-    const res = await request(testApp().app).get(path);
-    expect(res.headers['x-powered-by']).toBeUndefined();
-    expect(res.headers['x-content-type-options']).toBe('nosniff');
-    expect(res.headers['content-security-policy']).toBeDefined();
-  });
+  it.each(['/', '/api/time', '/healthz', '/no/such/page', '/%zz'])(
+    '%s carries no X-Powered-By and sets nosniff and the CSP',
+    async (path) => {
+      const res = await request(testApp().app).get(path);
+      expect(res.headers['x-powered-by']).toBeUndefined();
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['content-security-policy']).toBeDefined();
+    },
+  );
 });

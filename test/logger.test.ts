@@ -72,7 +72,9 @@ describe('log output', () => {
     await output.end(10_000);
     clearInterval(reading);
     while (pipe.read());
-    const records = pipe.lines().map((line) => JSON.parse(line) as { msg: string; droppedLines?: number; level: number });
+    const records = pipe
+      .lines()
+      .map((line) => JSON.parse(line) as { msg: string; droppedLines?: number; level: number });
     const reports = records.filter((record) => record.droppedLines !== undefined);
     expect(reports).toHaveLength(1);
     expect(reports[0]).toMatchObject({ level: 40, msg: 'log lines dropped: stdout was slower than the log rate' });
@@ -111,11 +113,17 @@ describe('log output', () => {
     closeSync(stderrFd);
     const report = JSON.parse(readFileSync(stderrFile, 'utf8')) as { level: number; droppedLines: number; msg: string };
     rmSync(stderrFile);
-    expect(report).toMatchObject({ level: 40, msg: 'log lines dropped: stdout was slower than the log rate; the last buffered lines were not written before exit' });
+    expect(report).toMatchObject({
+      level: 40,
+      msg: 'log lines dropped: stdout was slower than the log rate; the last buffered lines were not written before exit',
+    });
     expect(report.droppedLines).toBeGreaterThanOrEqual(dropped);
     // Let the stream finish writing into the pipe so it closes before the pipe does.
-    await vi.waitFor(() => {
-      expect(pipe.read()).toBe(false);
-    }, { timeout: 10_000, interval: 5 });
+    await vi.waitFor(
+      () => {
+        expect(pipe.read()).toBe(false);
+      },
+      { timeout: 10_000, interval: 5 },
+    );
   });
 });

@@ -44,14 +44,20 @@ describe('GET /', () => {
   });
 
   it('answers HEAD like GET, without a body', async () => {
-    const res = await request(testApp().app).head('/').expect(200).expect('Content-Type', /text\/html/);
+    const res = await request(testApp().app)
+      .head('/')
+      .expect(200)
+      .expect('Content-Type', /text\/html/);
     expect(res.text).toBeUndefined();
   });
 });
 
 describe('GET /api/time', () => {
   it('returns the zone, an ISO timestamp with the offset, epoch ms and the display string', async () => {
-    const res = await request(testApp().app).get('/api/time').expect(200).expect('Content-Type', /application\/json/);
+    const res = await request(testApp().app)
+      .get('/api/time')
+      .expect(200)
+      .expect('Content-Type', /application\/json/);
     expect(res.body).toEqual({
       zone: 'Europe/Moscow',
       offset: '+03:00',
@@ -110,8 +116,16 @@ describe('health', () => {
 
   it('/readyz turns 503 the moment shutdown begins and asks clients to close the connection', async () => {
     const { app, readiness } = testApp();
-    await request(app).get('/readyz').set('Connection', 'keep-alive').expect(200, { status: 'ready' }).expect('Connection', 'keep-alive');
+    await request(app)
+      .get('/readyz')
+      .set('Connection', 'keep-alive')
+      .expect(200, { status: 'ready' })
+      .expect('Connection', 'keep-alive');
     readiness.markShuttingDown();
-    await request(app).get('/readyz').set('Connection', 'keep-alive').expect(503, { status: 'shutting down' }).expect('Connection', 'close');
+    await request(app)
+      .get('/readyz')
+      .set('Connection', 'keep-alive')
+      .expect(503, { status: 'shutting down' })
+      .expect('Connection', 'close');
   });
 });

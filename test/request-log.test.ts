@@ -8,7 +8,14 @@ describe('request log', () => {
     const res = await request(app).get('/api/time?token=abc');
     const lines = logs.filter((record) => record.msg === 'request');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ level: 30, method: 'GET', path: '/api/time', status: 200, reqId: res.headers['x-request-id'], completed: true });
+    expect(lines[0]).toMatchObject({
+      level: 30,
+      method: 'GET',
+      path: '/api/time',
+      status: 200,
+      reqId: res.headers['x-request-id'],
+      completed: true,
+    });
     expect(lines[0]?.durationMs).toEqual(expect.any(Number));
   });
 
@@ -24,7 +31,8 @@ describe('request log', () => {
     const { app, rawLogs } = testApp();
     await request(app).get('/?password=hunter2').set('Cookie', 'session=s3cr3t').set('Authorization', 'Bearer t0k3n');
     const text = rawLogs.join('');
-    for (const secret of ['s3cr3t', 't0k3n', 'hunter2', 'cookie', 'authorization']) expect(text.toLowerCase()).not.toContain(secret);
+    for (const secret of ['s3cr3t', 't0k3n', 'hunter2', 'cookie', 'authorization'])
+      expect(text.toLowerCase()).not.toContain(secret);
   });
 
   it('logs client errors as warn and server errors as error', async () => {
@@ -35,7 +43,9 @@ describe('request log', () => {
     });
     await request(failing.app).get('/nope');
     await request(failing.app).get('/api/time');
-    const levels = failing.logs.filter((record) => record.msg === 'request').map((record) => [record.status, record.level]);
+    const levels = failing.logs
+      .filter((record) => record.msg === 'request')
+      .map((record) => [record.status, record.level]);
     expect(levels).toEqual([
       [404, 40],
       [500, 50],

@@ -18,8 +18,14 @@ describe('the server process', () => {
     expect(await server.exited).toEqual({ code: 0, signal: null });
     await expect(fetch(`${base}/healthz`)).rejects.toThrow();
 
-    const lines = server.stdout().trim().split('\n').map((line) => JSON.parse(line) as { msg: string; path?: string; status?: number });
-    expect(lines.map((line) => line.msg)).toEqual(expect.arrayContaining(['shutting down: draining in-flight requests', 'stopped']));
+    const lines = server
+      .stdout()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { msg: string; path?: string; status?: number });
+    expect(lines.map((line) => line.msg)).toEqual(
+      expect.arrayContaining(['shutting down: draining in-flight requests', 'stopped']),
+    );
     expect(lines).toContainEqual(expect.objectContaining({ msg: 'request', path: '/api/time', status: 200 }));
   });
 
@@ -36,7 +42,10 @@ describe('the server process', () => {
     ['an unhandled rejection', 'void Promise.reject(new Error("boom in a promise"))', 'unhandled rejection'],
   ])('logs %s and exits 1', async (_kind, failure, message) => {
     const failOnceUp = `data:text/javascript,const poll = setInterval(() => { if (process.listenerCount("SIGTERM") > 0) { clearInterval(poll); ${failure}; } }, 10);`;
-    const result = await run(SERVER_BUNDLE, { PORT: String(await freePort()), HOST: '127.0.0.1' }, ['--import', failOnceUp]);
+    const result = await run(SERVER_BUNDLE, { PORT: String(await freePort()), HOST: '127.0.0.1' }, [
+      '--import',
+      failOnceUp,
+    ]);
     expect(result.code).toBe(1);
     const fatal = result.stdout
       .trim()
@@ -49,7 +58,9 @@ describe('the server process', () => {
   it('refuses invalid configuration with one line naming the variable, and exit code 1', async () => {
     const result = await run(SERVER_BUNDLE, { TIMEZONE: 'Mars/Olympus_Mons' });
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe('Invalid TIMEZONE="Mars/Olympus_Mons": expected an IANA time zone such as Europe/Moscow\n');
+    expect(result.stderr).toBe(
+      'Invalid TIMEZONE="Mars/Olympus_Mons": expected an IANA time zone such as Europe/Moscow\n',
+    );
     expect(result.stdout).toBe('');
   });
 });
@@ -58,7 +69,10 @@ describe('the health probe', () => {
   it('exits 0 while the server answers /healthz', async () => {
     const server = await startServer();
     try {
-      expect(await run(HEALTHCHECK_BUNDLE, { PORT: String(server.port), HOST: '127.0.0.1' })).toMatchObject({ code: 0, stderr: '' });
+      expect(await run(HEALTHCHECK_BUNDLE, { PORT: String(server.port), HOST: '127.0.0.1' })).toMatchObject({
+        code: 0,
+        stderr: '',
+      });
     } finally {
       server.child.kill('SIGTERM');
       await server.exited;

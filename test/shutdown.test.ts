@@ -20,13 +20,25 @@ async function heldServer() {
       get({ port, host: '127.0.0.1', path: '/' }, (res) => {
         let body = '';
         res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => { resolve(Object.assign(res, { body })); });
+        res.on('end', () => {
+          resolve(Object.assign(res, { body }));
+        });
       }).on('error', reject);
     });
   const waitUntilHeld = async (count: number) => {
     while (held.length < count) await new Promise((resolve) => setImmediate(resolve));
   };
-  return { server, port, send, waitUntilHeld, releaseAll: () => { held.splice(0).forEach((release) => { release(); }); } };
+  return {
+    server,
+    port,
+    send,
+    waitUntilHeld,
+    releaseAll: () => {
+      held.splice(0).forEach((release) => {
+        release();
+      });
+    },
+  };
 }
 
 let server: Server | undefined;

@@ -26,7 +26,9 @@ describe('createZonedTimeFormatter', () => {
   });
 
   it('handles negative, fractional and zero offsets', () => {
-    expect(createZonedTimeFormatter('America/St_Johns')(Date.UTC(2026, 0, 1, 12)).iso).toBe('2026-01-01T08:30:00.000-03:30');
+    expect(createZonedTimeFormatter('America/St_Johns')(Date.UTC(2026, 0, 1, 12)).iso).toBe(
+      '2026-01-01T08:30:00.000-03:30',
+    );
     expect(createZonedTimeFormatter('Asia/Kathmandu')(Date.UTC(2026, 0, 1, 12)).offset).toBe('+05:45');
     expect(createZonedTimeFormatter('UTC')(Date.UTC(2026, 0, 1, 12)).iso).toBe('2026-01-01T12:00:00.000+00:00');
   });

@@ -7,7 +7,8 @@ import { firstHealthy } from '../lib/healthz.ts';
 import { median, round } from './stats.ts';
 
 // The yardstick inside each image: node:http answering /healthz, given to the image's own node with -e.
-const BARE_SERVER = "require('node:http').createServer((q,s)=>s.end('{\"status\":\"ok\"}')).listen(5000,'0.0.0.0');process.on('SIGTERM',()=>process.exit(0))";
+const BARE_SERVER =
+  "require('node:http').createServer((q,s)=>s.end('{\"status\":\"ok\"}')).listen(5000,'0.0.0.0');process.on('SIGTERM',()=>process.exit(0))";
 
 export interface ImageRow {
   image: string;
@@ -30,14 +31,18 @@ async function unavailable(): Promise<string | undefined> {
   const lookup = await findEngine();
   if (lookup.reason !== undefined) return lookup.reason;
   for (const { tag } of IMAGES) {
-    if ((await dockerResult(['image', 'inspect', tag])).code !== 0) return `${tag} is not built (npm run test:images builds it)`;
+    if ((await dockerResult(['image', 'inspect', tag])).code !== 0)
+      return `${tag} is not built (npm run test:images builds it)`;
   }
   return undefined;
 }
 
 /** The image's node binary, from its entrypoint or command (distroless has no shell to find it on PATH). */
 async function nodeOf(image: string): Promise<string> {
-  const config = JSON.parse(await docker('image', 'inspect', '--format', '{{json .Config}}', image)) as { Entrypoint?: string[] | null; Cmd?: string[] | null };
+  const config = JSON.parse(await docker('image', 'inspect', '--format', '{{json .Config}}', image)) as {
+    Entrypoint?: string[] | null;
+    Cmd?: string[] | null;
+  };
   return [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])].find((part) => /(^|\/)node$/.test(part)) ?? 'node';
 }
 
@@ -65,7 +70,10 @@ async function startAndStop(image: string, { options, args }: Command): Promise<
 async function baseOf(name: 'slim' | 'distroless'): Promise<string | undefined> {
   const pins = pinnedBases();
   const standIns = standInTags(pins.nodeVersion);
-  for (const ref of [pins[name === 'slim' ? 'node' : 'distroless'], standIns[name === 'slim' ? 'node' : 'distroless']]) {
+  for (const ref of [
+    pins[name === 'slim' ? 'node' : 'distroless'],
+    standIns[name === 'slim' ? 'node' : 'distroless'],
+  ]) {
     if ((await dockerResult(['image', 'inspect', ref])).code === 0) return ref;
   }
   return undefined;

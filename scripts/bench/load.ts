@@ -55,12 +55,17 @@ async function startContenders(baselines: Baselines): Promise<Record<Contender, 
 }
 
 /** Each round runs every contender once, in an order rotated from round to round, so drift hits all alike. */
-export async function measureThroughput(baselines: Baselines, settings: LoadSettings, log: (line: string) => void): Promise<ThroughputRow[]> {
+export async function measureThroughput(
+  baselines: Baselines,
+  settings: LoadSettings,
+  log: (line: string) => void,
+): Promise<ThroughputRow[]> {
   const servers = await startContenders(baselines);
   const shots = new Map<string, Shot[]>();
   try {
     for (const contender of CONTENDERS) {
-      for (const path of PATHS) await shoot(`http://127.0.0.1:${servers[contender].port}${path}`, settings.warmupSeconds, settings.connections);
+      for (const path of PATHS)
+        await shoot(`http://127.0.0.1:${servers[contender].port}${path}`, settings.warmupSeconds, settings.connections);
     }
     for (let round = 0; round < settings.rounds; round += 1) {
       const order = CONTENDERS.map((_, index) => CONTENDERS[(index + round) % CONTENDERS.length] ?? 'app');
@@ -68,8 +73,14 @@ export async function measureThroughput(baselines: Baselines, settings: LoadSett
         for (const contender of order) {
           // A moment for the previous contender's sockets to close and its process to go idle.
           await sleep(300);
-          const shot = await shoot(`http://127.0.0.1:${servers[contender].port}${path}`, settings.seconds, settings.connections);
-          log(`  round ${round + 1} ${path.padEnd(9)} ${contender.padEnd(14)} ${Math.round(shot.rps)} req/s, p99 ${shot.p99Ms} ms`);
+          const shot = await shoot(
+            `http://127.0.0.1:${servers[contender].port}${path}`,
+            settings.seconds,
+            settings.connections,
+          );
+          log(
+            `  round ${round + 1} ${path.padEnd(9)} ${contender.padEnd(14)} ${Math.round(shot.rps)} req/s, p99 ${shot.p99Ms} ms`,
+          );
           shots.set(`${path} ${contender}`, [...(shots.get(`${path} ${contender}`) ?? []), shot]);
         }
       }
@@ -81,7 +92,8 @@ export async function measureThroughput(baselines: Baselines, settings: LoadSett
     const of = (contender: Contender) => shots.get(`${path} ${contender}`) ?? [];
     return CONTENDERS.map((contender) => {
       const own = of(contender);
-      const ratioTo = (yardstick: Contender) => median(own.map((shot, index) => shot.rps / (of(yardstick)[index]?.rps ?? Number.NaN)));
+      const ratioTo = (yardstick: Contender) =>
+        median(own.map((shot, index) => shot.rps / (of(yardstick)[index]?.rps ?? Number.NaN)));
       return {
         path,
         contender,

@@ -35,7 +35,9 @@ function cpuModel(): string {
   const model = cpus()[0]?.model.trim();
   if (model !== undefined && model !== '') return model;
   // Some virtual machines leave the model out of /proc/cpuinfo's "model name" but not lscpu's view of it.
-  const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((entry) => entry.startsWith('model name'));
+  const line = readFileSync('/proc/cpuinfo', 'utf8')
+    .split('\n')
+    .find((entry) => entry.startsWith('model name'));
   return line?.split(':')[1]?.trim() ?? 'unknown';
 }
 
@@ -47,6 +49,8 @@ export function describeMachine(): Machine {
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
     date: new Date().toISOString(),
-    pinning: canPin ? `servers on CPU ${SERVER_CPU}, load generator on CPU ${LOAD_CPU} (taskset)` : 'not pinned (needs taskset and 2 cores)',
+    pinning: canPin
+      ? `servers on CPU ${SERVER_CPU}, load generator on CPU ${LOAD_CPU} (taskset)`
+      : 'not pinned (needs taskset and 2 cores)',
   };
 }

@@ -24,7 +24,9 @@ export interface MemoryResult {
 const SAMPLE_MS = 100;
 
 function statusMB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((entry) => entry.startsWith(`${field}:`));
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((entry) => entry.startsWith(`${field}:`));
   return Number(line?.match(/\d+/)?.[0] ?? Number.NaN) / 1024;
 }
 
@@ -51,7 +53,11 @@ export async function measureMemory(file: string, settings: MemorySettings): Pro
     const stopping = server.stop();
     while (pipe.read()) await sleep(5);
     await stopping;
-    const records = pipe.text().split('\n').filter(Boolean).map((line) => JSON.parse(line) as { msg?: string; droppedLines?: number });
+    const records = pipe
+      .text()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { msg?: string; droppedLines?: number });
     return {
       peakRssMB: Math.round(peak),
       kernelPeakMB: Math.round(kernelPeakMB),

@@ -23,7 +23,13 @@ export interface Target {
 export interface BenchReport {
   command: string;
   machine: Machine;
-  settings: { load: LoadSettings; memory: MemorySettings; startupRuns: number; shutdown: ShutdownSettings; nodeOptions: string };
+  settings: {
+    load: LoadSettings;
+    memory: MemorySettings;
+    startupRuns: number;
+    shutdown: ShutdownSettings;
+    nodeOptions: string;
+  };
   throughput: ThroughputRow[];
   memory: { app: MemoryResult; appStalled: MemoryResult; bareExpress: MemoryResult };
   startup: StartupRow[];
@@ -46,14 +52,16 @@ function throughputTargets(rows: ThroughputRow[]): Target[] {
     const express = row(rows, path, 'bare Express');
     if (app === undefined || express === undefined) return [];
     const api = path === '/api/time';
-    return [{
-      figure: `GET ${path} req/s vs bare Express`,
-      measured: `${app.rps} req/s, p99 ${app.p99Ms} ms`,
-      baseline: `${express.rps} req/s, p99 ${express.p99Ms} ms`,
-      ratio: app.vsExpress,
-      target: api ? '≥ 0.70× (stretch 0.80×)' : '—',
-      pass: api ? app.vsExpress >= 0.7 && app.failures === 0 : undefined,
-    }];
+    return [
+      {
+        figure: `GET ${path} req/s vs bare Express`,
+        measured: `${app.rps} req/s, p99 ${app.p99Ms} ms`,
+        baseline: `${express.rps} req/s, p99 ${express.p99Ms} ms`,
+        ratio: app.vsExpress,
+        target: api ? '≥ 0.70× (stretch 0.80×)' : '—',
+        pass: api ? app.vsExpress >= 0.7 && app.failures === 0 : undefined,
+      },
+    ];
   });
 }
 
@@ -152,7 +160,13 @@ export function throughputTable(rows: ThroughputRow[]): Table {
 export function startupTable(rows: StartupRow[]): Table {
   return {
     header: ['Start-up', 'median ms', 'min ms', 'max ms', '× bare node:http'],
-    rows: rows.map((entry) => [entry.name, String(entry.medianMs), String(entry.minMs), String(entry.maxMs), x(entry.ratio)]),
+    rows: rows.map((entry) => [
+      entry.name,
+      String(entry.medianMs),
+      String(entry.minMs),
+      String(entry.maxMs),
+      x(entry.ratio),
+    ]),
   };
 }
 

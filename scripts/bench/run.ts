@@ -16,7 +16,9 @@ import { textTable } from './tables.ts';
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
 const command = ['npm run bench', ...(args.size > 0 ? ['--', ...args] : [])].join(' ');
-const load: LoadSettings = quick ? { connections: 10, warmupSeconds: 1, seconds: 2, rounds: 1 } : { connections: 10, warmupSeconds: 2, seconds: 2, rounds: 8 };
+const load: LoadSettings = quick
+  ? { connections: 10, warmupSeconds: 1, seconds: 2, rounds: 1 }
+  : { connections: 10, warmupSeconds: 2, seconds: 2, rounds: 8 };
 const memory: MemorySettings = { seconds: quick ? 3 : 10, connections: 100, readBytes: 64 * 1024, everyMs: 50 };
 const startupRuns = quick ? 5 : 15;
 const shutdown: ShutdownSettings = { inFlight: 50, delayMs: 1000, runs: quick ? 1 : 3 };
@@ -27,7 +29,9 @@ const log = (line: string) => {
 if (!existsSync(APP_BUNDLE)) throw new Error(`${APP_BUNDLE} is missing: run npm run build first`);
 pinSelf();
 const machine = describeMachine();
-log(`Node ${machine.node} on ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB; ${machine.pinning}`);
+log(
+  `Node ${machine.node} on ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB; ${machine.pinning}`,
+);
 const baselines = await buildBaselines();
 try {
   log(`\nThroughput (${load.rounds} rounds × ${load.seconds} s, ${load.connections} connections)…`);
@@ -57,9 +61,20 @@ try {
     if ('skipped' in images) log(`Images skipped: ${images.skipped}`);
   }
 
-  const results = { command, machine, settings: { load, memory, startupRuns, shutdown, nodeOptions: PRODUCTION_NODE_OPTIONS }, throughput, memory: memoryResults, startup, shutdown: shutdownResult, images };
+  const results = {
+    command,
+    machine,
+    settings: { load, memory, startupRuns, shutdown, nodeOptions: PRODUCTION_NODE_OPTIONS },
+    throughput,
+    memory: memoryResults,
+    startup,
+    shutdown: shutdownResult,
+    images,
+  };
   const report = { ...results, targets: targetsOf(results) };
-  log(`\n${textTable(targetsTable(report.targets))}\n\n${textTable(throughputTable(throughput))}\n\n${textTable(startupTable(startup))}\n`);
+  log(
+    `\n${textTable(targetsTable(report.targets))}\n\n${textTable(throughputTable(throughput))}\n\n${textTable(startupTable(startup))}\n`,
+  );
   if (quick) {
     log(`${REPORT_FILE} and README.md left alone: --quick figures are for trying changes only`);
   } else {

@@ -34,7 +34,13 @@ export async function spawnServer({ file, port, env = {}, stdout = 'drain' }: Se
   const [command, ...args] = pinnedCommand([process.execPath, file]);
   const child = spawn(command, args, {
     // The production environment: default LOG_LEVEL, nothing inherited that could change behaviour.
-    env: { PATH: process.env.PATH ?? '', PORT: String(listenPort), HOST: '127.0.0.1', NODE_OPTIONS: PRODUCTION_NODE_OPTIONS, ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: String(listenPort),
+      HOST: '127.0.0.1',
+      NODE_OPTIONS: PRODUCTION_NODE_OPTIONS,
+      ...env,
+    },
     stdio: ['ignore', stdout === 'drain' ? 'pipe' : stdout, 'inherit'],
   });
   child.stdout?.resume();

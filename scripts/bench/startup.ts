@@ -20,7 +20,10 @@ async function startOnce(file: string): Promise<number> {
 }
 
 /** Spawn → first 200 on /healthz; contenders alternate run by run, after one unmeasured start each. */
-export async function measureStartup(contenders: readonly { name: string; file: string }[], runs: number): Promise<StartupRow[]> {
+export async function measureStartup(
+  contenders: readonly { name: string; file: string }[],
+  runs: number,
+): Promise<StartupRow[]> {
   const times = new Map<string, number[]>(contenders.map(({ name }) => [name, []]));
   for (const { file } of contenders) await startOnce(file);
   for (let run = 0; run < runs; run += 1) {

@@ -11,7 +11,6 @@ export const PUBLISHED_SIZES: PublishedSize[] = [
     image: 'node:24.21.0-trixie-slim (linux/amd64)',
     bytes: 82_457_764,
     what: 'compressed transfer size',
-    source:
-      'docker-library/repo-info, repos/node/remote/24.21.0-trixie-slim.md at commit 3179cb4d',
+    source: 'docker-library/repo-info, repos/node/remote/24.21.0-trixie-slim.md at commit 3179cb4d',
   },
 ];

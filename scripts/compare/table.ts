@@ -17,8 +17,15 @@ const ROWS: [string, (image: ImageReport) => string][] = [
   ['setuid/setgid files', (image) => String(image.setuidFiles.length)],
   ['Runtime user (UID seen on the host)', (image) => `${image.user} (${String(image.uid)})`],
   ['Node.js', (image) => image.nodeVersion],
-  ['Health check', (image) => `\`${image.healthcheck.slice(1).join(' ')}\` (${image.healthcheck[0] === 'CMD' ? 'exec form' : 'shell form'})`],
-  ['`docker stop`, idle / with a slow request', (image) => `${image.stopSeconds.toFixed(2)} s / ${image.stopWithSlowRequestSeconds.toFixed(2)} s`],
+  [
+    'Health check',
+    (image) =>
+      `\`${image.healthcheck.slice(1).join(' ')}\` (${image.healthcheck[0] === 'CMD' ? 'exec form' : 'shell form'})`,
+  ],
+  [
+    '`docker stop`, idle / with a slow request',
+    (image) => `${image.stopSeconds.toFixed(2)} s / ${image.stopWithSlowRequestSeconds.toFixed(2)} s`,
+  ],
 ];
 
 /** The README's comparison of the two images, generated from reports/images.json alone. */
@@ -28,7 +35,10 @@ export function renderComparison(report: ImagesReport): string {
   const basesRow = (base: string) => `${standIn ? 'stand-in' : 'real'}: \`${base}\``;
   const table = markdownTable({
     header: ['Measure', '`moscow-time:slim`', '`moscow-time:distroless`'],
-    rows: [['Base measured', basesRow(slim.base), basesRow(distroless.base)], ...ROWS.map(([label, cell]) => [label, cell(slim), cell(distroless)])],
+    rows: [
+      ['Base measured', basesRow(slim.base), basesRow(distroless.base)],
+      ...ROWS.map(([label, cell]) => [label, cell(slim), cell(distroless)]),
+    ],
   });
   const lines = [
     `Measured by \`${report.generatedBy}\` (Docker ${report.engine}), written to`,
@@ -49,8 +59,12 @@ export function renderComparison(report: ImagesReport): string {
       '',
       'Published sizes of the real bases, for scale:',
       '',
-      ...PUBLISHED_SIZES.map((size) => listItem(`\`${size.image}\`: ${megabytes(size.bytes)} (${size.what}; ${size.source})`)),
-      listItem('`gcr.io/distroless/nodejs24-debian13:nonroot`: not listed in docker-library/repo-info, which covers Docker Official Images only'),
+      ...PUBLISHED_SIZES.map((size) =>
+        listItem(`\`${size.image}\`: ${megabytes(size.bytes)} (${size.what}; ${size.source})`),
+      ),
+      listItem(
+        '`gcr.io/distroless/nodejs24-debian13:nonroot`: not listed in docker-library/repo-info, which covers Docker Official Images only',
+      ),
     );
   }
   return lines.join('\n');

@@ -54,7 +54,10 @@ describe.skipIf(skipWithoutChromium())('the page in a real browser (Chromium)', 
     context = undefined;
   });
 
-  async function open(options: BrowserContextOptions = {}, initScript?: string): Promise<{ page: Page; watch: PageWatch }> {
+  async function open(
+    options: BrowserContextOptions = {},
+    initScript?: string,
+  ): Promise<{ page: Page; watch: PageWatch }> {
     if (browser === undefined) throw new Error('no browser: beforeAll failed');
     context = await browser.newContext(options);
     const watch = await watchContext(context);
@@ -102,15 +105,19 @@ describe.skipIf(skipWithoutChromium())('the page in a real browser (Chromium)', 
 
   it('notices a CSP violation when there is one, so the check above is not vacuous', async () => {
     const { page, watch } = await open();
-    await expect(page.addScriptTag({ content: 'document.title = "injected"' })).rejects.toThrow(/Content Security Policy/);
-    await expect.poll(() => watch.cspViolations.map((line) => line.split(':')[0])).toEqual(expect.arrayContaining(['event', 'console']));
+    await expect(page.addScriptTag({ content: 'document.title = "injected"' })).rejects.toThrow(
+      /Content Security Policy/,
+    );
+    await expect
+      .poll(() => watch.cspViolations.map((line) => line.split(':')[0]))
+      .toEqual(expect.arrayContaining(['event', 'console']));
     expect(await page.title()).toBe('Current time in Moscow');
   });
 
   it("shows the server's time when the browser's clock is three hours off", async () => {
     const offsetMs = -(3 * 3_600_000 + 17_000);
     const { page, watch } = await open({}, skewBrowserClock(offsetMs));
-    expect(await page.evaluate<number>('Date.now()') - Date.now()).toBeLessThan(offsetMs + 5_000);
+    expect((await page.evaluate<number>('Date.now()')) - Date.now()).toBeLessThan(offsetMs + 5_000);
 
     const ticked = await nextTick(page);
     expect(secondsApart(ticked, (await serverTime()).time)).toBeLessThanOrEqual(2);
@@ -146,9 +153,17 @@ describe.skipIf(skipWithoutChromium())('the page in a real browser (Chromium)', 
     expectClean(watch);
   });
 
-  for (const [width, height] of [[390, 844], [320, 568]] as const) {
+  for (const [width, height] of [
+    [390, 844],
+    [320, 568],
+  ] as const) {
     it(`reads well on a ${width}×${height} phone: no sideways scrolling, heading and time on screen`, async () => {
-      const { page, watch } = await open({ viewport: { width, height }, isMobile: true, hasTouch: true, deviceScaleFactor: 3 });
+      const { page, watch } = await open({
+        viewport: { width, height },
+        isMobile: true,
+        hasTouch: true,
+        deviceScaleFactor: 3,
+      });
       await nextTick(page);
       expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(width);
       for (const selector of ['h1', '#clock']) {

@@ -18,40 +18,191 @@ interface Fixture {
 const FIXTURES: Fixture[] = [
   { rule: 'pinned-base', defect: 'digest removed', source: SLIM, from: /@sha256:[0-9a-f]{64}/, to: '' },
   { rule: 'pinned-base', defect: 'latest tag', source: SLIM, from: 'node:24.21.0-trixie-slim@', to: 'node:latest@' },
-  { rule: 'pinned-base', defect: 'major version only', source: SLIM, from: 'node:24.21.0-trixie-slim@', to: 'node:24-trixie-slim@' },
-  { rule: 'pinned-base', defect: 'distroless tag without digest', source: DISTROLESS, from: /(nodejs24-debian13:nonroot)@sha256:[0-9a-f]{64}/, to: '$1' },
-  { rule: 'multi-stage', defect: 'RUN in the runtime stage', source: SLIM, from: '    NODE_OPTIONS=--max-semi-space-size=4\n', to: '    NODE_OPTIONS=--max-semi-space-size=4\nRUN npm ci\n' },
-  { rule: 'multi-stage', defect: 'single stage', source: 'ARG NODE_IMAGE=node:24.21.0-trixie-slim@sha256:' + 'a'.repeat(64) + '\nFROM ${NODE_IMAGE}\nUSER 1000:1000\n', from: 'USER', to: 'USER' },
+  {
+    rule: 'pinned-base',
+    defect: 'major version only',
+    source: SLIM,
+    from: 'node:24.21.0-trixie-slim@',
+    to: 'node:24-trixie-slim@',
+  },
+  {
+    rule: 'pinned-base',
+    defect: 'distroless tag without digest',
+    source: DISTROLESS,
+    from: /(nodejs24-debian13:nonroot)@sha256:[0-9a-f]{64}/,
+    to: '$1',
+  },
+  {
+    rule: 'multi-stage',
+    defect: 'RUN in the runtime stage',
+    source: SLIM,
+    from: '    NODE_OPTIONS=--max-semi-space-size=4\n',
+    to: '    NODE_OPTIONS=--max-semi-space-size=4\nRUN npm ci\n',
+  },
+  {
+    rule: 'multi-stage',
+    defect: 'single stage',
+    source:
+      'ARG NODE_IMAGE=node:24.21.0-trixie-slim@sha256:' + 'a'.repeat(64) + '\nFROM ${NODE_IMAGE}\nUSER 1000:1000\n',
+    from: 'USER',
+    to: 'USER',
+  },
   { rule: 'non-root-user', defect: 'USER root', source: SLIM, from: 'USER 1000:1000', to: 'USER root' },
   { rule: 'non-root-user', defect: 'USER by name', source: SLIM, from: 'USER 1000:1000', to: 'USER node' },
   { rule: 'non-root-user', defect: 'USER 0', source: DISTROLESS, from: 'USER 65532:65532', to: 'USER 0:0' },
   { rule: 'non-root-user', defect: 'no USER', source: DISTROLESS, from: 'USER 65532:65532\n', to: '' },
-  { rule: 'exec-form', defect: 'shell-form CMD', source: SLIM, from: 'CMD ["node", "dist/server.js"]', to: 'CMD node dist/server.js' },
-  { rule: 'exec-form', defect: 'shell-form HEALTHCHECK', source: SLIM, from: 'CMD ["node", "dist/healthcheck.js"]', to: 'CMD node dist/healthcheck.js' },
-  { rule: 'exec-form', defect: 'one JSON string holding the whole command', source: SLIM, from: 'CMD ["node", "dist/server.js"]', to: 'CMD ["node dist/server.js"]' },
-  { rule: 'exec-form', defect: 'shell-form ENTRYPOINT', source: DISTROLESS, from: 'CMD ["dist/server.js"]', to: 'ENTRYPOINT /nodejs/bin/node dist/server.js' },
+  {
+    rule: 'exec-form',
+    defect: 'shell-form CMD',
+    source: SLIM,
+    from: 'CMD ["node", "dist/server.js"]',
+    to: 'CMD node dist/server.js',
+  },
+  {
+    rule: 'exec-form',
+    defect: 'shell-form HEALTHCHECK',
+    source: SLIM,
+    from: 'CMD ["node", "dist/healthcheck.js"]',
+    to: 'CMD node dist/healthcheck.js',
+  },
+  {
+    rule: 'exec-form',
+    defect: 'one JSON string holding the whole command',
+    source: SLIM,
+    from: 'CMD ["node", "dist/server.js"]',
+    to: 'CMD ["node dist/server.js"]',
+  },
+  {
+    rule: 'exec-form',
+    defect: 'shell-form ENTRYPOINT',
+    source: DISTROLESS,
+    from: 'CMD ["dist/server.js"]',
+    to: 'ENTRYPOINT /nodejs/bin/node dist/server.js',
+  },
   { rule: 'no-add', defect: 'ADD', source: SLIM, from: 'COPY public/ /app/public/', to: 'ADD public/ /app/public/' },
   { rule: 'expose-5000', defect: 'another port', source: SLIM, from: 'EXPOSE 5000', to: 'EXPOSE 8080' },
-  { rule: 'node-env-production', defect: 'development', source: DISTROLESS, from: 'NODE_ENV=production', to: 'NODE_ENV=development' },
-  { rule: 'no-npm-at-runtime', defect: 'npm start', source: SLIM, from: 'CMD ["node", "dist/server.js"]', to: 'CMD ["npm", "start"]' },
+  {
+    rule: 'node-env-production',
+    defect: 'development',
+    source: DISTROLESS,
+    from: 'NODE_ENV=production',
+    to: 'NODE_ENV=development',
+  },
+  {
+    rule: 'no-npm-at-runtime',
+    defect: 'npm start',
+    source: SLIM,
+    from: 'CMD ["node", "dist/server.js"]',
+    to: 'CMD ["npm", "start"]',
+  },
   { rule: 'copy-allow-list', defect: 'whole context', source: SLIM, from: 'COPY src/ src/', to: 'COPY . .' },
-  { rule: 'copy-allow-list', defect: 'whole build folder into the runtime', source: SLIM, from: 'COPY --from=build /build/dist/ /app/dist/', to: 'COPY --from=build /build/ /app/' },
-  { rule: 'copy-allow-list', defect: 'code owned by the runtime user', source: DISTROLESS, from: 'COPY public/ /app/public/', to: 'COPY --chown=65532:65532 public/ /app/public/' },
-  { rule: 'no-secrets-in-env-or-arg', defect: 'ARG NPM_TOKEN', source: SLIM, from: 'ARG VERSION=', to: 'ARG NPM_TOKEN\nARG VERSION=' },
-  { rule: 'no-secrets-in-env-or-arg', defect: 'a token as the second key of an ENV', source: DISTROLESS, from: '    NODE_OPTIONS=--max-semi-space-size=4\n', to: '    NODE_OPTIONS=--max-semi-space-size=4 NPM_TOKEN=abc\n' },
-  { rule: 'no-secrets-in-env-or-arg', defect: 'ENV with a password', source: SLIM, from: 'ENV NODE_ENV=production', to: 'ENV DB_PASSWORD=hunter2 NODE_ENV=production' },
-  { rule: 'oci-labels', defect: 'label missing', source: SLIM, from: /\s+org\.opencontainers\.image\.revision="\$\{REVISION\}" \\/, to: '' },
-  { rule: 'oci-labels', defect: 'version typed in', source: DISTROLESS, from: 'image.version="${VERSION}"', to: 'image.version="1.0.0"' },
+  {
+    rule: 'copy-allow-list',
+    defect: 'whole build folder into the runtime',
+    source: SLIM,
+    from: 'COPY --from=build /build/dist/ /app/dist/',
+    to: 'COPY --from=build /build/ /app/',
+  },
+  {
+    rule: 'copy-allow-list',
+    defect: 'code owned by the runtime user',
+    source: DISTROLESS,
+    from: 'COPY public/ /app/public/',
+    to: 'COPY --chown=65532:65532 public/ /app/public/',
+  },
+  {
+    rule: 'no-secrets-in-env-or-arg',
+    defect: 'ARG NPM_TOKEN',
+    source: SLIM,
+    from: 'ARG VERSION=',
+    to: 'ARG NPM_TOKEN\nARG VERSION=',
+  },
+  {
+    rule: 'no-secrets-in-env-or-arg',
+    defect: 'a token as the second key of an ENV',
+    source: DISTROLESS,
+    from: '    NODE_OPTIONS=--max-semi-space-size=4\n',
+    to: '    NODE_OPTIONS=--max-semi-space-size=4 NPM_TOKEN=abc\n',
+  },
+  {
+    rule: 'no-secrets-in-env-or-arg',
+    defect: 'ENV with a password',
+    source: SLIM,
+    from: 'ENV NODE_ENV=production',
+    to: 'ENV DB_PASSWORD=hunter2 NODE_ENV=production',
+  },
+  {
+    rule: 'oci-labels',
+    defect: 'label missing',
+    source: SLIM,
+    from: /\s+org\.opencontainers\.image\.revision="\$\{REVISION\}" \\/,
+    to: '',
+  },
+  {
+    rule: 'oci-labels',
+    defect: 'version typed in',
+    source: DISTROLESS,
+    from: 'image.version="${VERSION}"',
+    to: 'image.version="1.0.0"',
+  },
   { rule: 'healthcheck', defect: 'no HEALTHCHECK', source: DISTROLESS, from: /HEALTHCHECK .*\n/, to: '' },
-  { rule: 'healthcheck', defect: 'probe that always passes', source: SLIM, from: '["node", "dist/healthcheck.js"]', to: '["node", "-e", "process.exit(0)", "dist/healthcheck.js"]' },
-  { rule: 'healthcheck', defect: 'probe is not the Node script', source: SLIM, from: '["node", "dist/healthcheck.js"]', to: '["curl", "-f", "http://localhost:5000/"]' },
-  { rule: 'npm-cache-mount', defect: 'no cache mount', source: SLIM, from: 'RUN --mount=type=cache,target=/root/.npm,sharing=locked \\\n    ', to: 'RUN ' },
-  { rule: 'lockfile-first', defect: 'sources before npm ci', source: SLIM, from: 'COPY package.json package-lock.json ./\n', to: 'COPY package.json package-lock.json ./\nCOPY src/ src/\n' },
+  {
+    rule: 'healthcheck',
+    defect: 'probe that always passes',
+    source: SLIM,
+    from: '["node", "dist/healthcheck.js"]',
+    to: '["node", "-e", "process.exit(0)", "dist/healthcheck.js"]',
+  },
+  {
+    rule: 'healthcheck',
+    defect: 'probe is not the Node script',
+    source: SLIM,
+    from: '["node", "dist/healthcheck.js"]',
+    to: '["curl", "-f", "http://localhost:5000/"]',
+  },
+  {
+    rule: 'npm-cache-mount',
+    defect: 'no cache mount',
+    source: SLIM,
+    from: 'RUN --mount=type=cache,target=/root/.npm,sharing=locked \\\n    ',
+    to: 'RUN ',
+  },
+  {
+    rule: 'lockfile-first',
+    defect: 'sources before npm ci',
+    source: SLIM,
+    from: 'COPY package.json package-lock.json ./\n',
+    to: 'COPY package.json package-lock.json ./\nCOPY src/ src/\n',
+  },
   { rule: 'workdir-before-relative-copy', defect: 'no WORKDIR', source: SLIM, from: 'WORKDIR /build\n', to: '' },
-  { rule: 'app-folder-owned-by-root', defect: 'WORKDIR creates /app as nonroot', source: DISTROLESS, from: '    NODE_OPTIONS=--max-semi-space-size=4\n', to: '    NODE_OPTIONS=--max-semi-space-size=4\nWORKDIR /app\n' },
-  { rule: 'hadolint-ignore-has-reason', defect: 'ignore without a reason', source: SLIM, from: /# hadolint cannot resolve.*\n# and its registry.*\n/, to: '' },
-  { rule: 'hadolint-ignore-has-reason', defect: 'reason that skips a rule', source: DISTROLESS, from: '(DL3006, hadolint#1078)', to: '(hadolint#1078)' },
-  { rule: 'pipefail', defect: 'a pipe without pipefail', source: SLIM, from: 'RUN node scripts/build.ts', to: 'RUN node scripts/build.ts | tee build.log' },
+  {
+    rule: 'app-folder-owned-by-root',
+    defect: 'WORKDIR creates /app as nonroot',
+    source: DISTROLESS,
+    from: '    NODE_OPTIONS=--max-semi-space-size=4\n',
+    to: '    NODE_OPTIONS=--max-semi-space-size=4\nWORKDIR /app\n',
+  },
+  {
+    rule: 'hadolint-ignore-has-reason',
+    defect: 'ignore without a reason',
+    source: SLIM,
+    from: /# hadolint cannot resolve.*\n# and its registry.*\n/,
+    to: '',
+  },
+  {
+    rule: 'hadolint-ignore-has-reason',
+    defect: 'reason that skips a rule',
+    source: DISTROLESS,
+    from: '(DL3006, hadolint#1078)',
+    to: '(hadolint#1078)',
+  },
+  {
+    rule: 'pipefail',
+    defect: 'a pipe without pipefail',
+    source: SLIM,
+    from: 'RUN node scripts/build.ts',
+    to: 'RUN node scripts/build.ts | tee build.log',
+  },
 ];
 
 function applyDefect({ source, from, to }: Fixture): string {
@@ -72,21 +223,29 @@ describe.each([
 describe('every Dockerfile rule fires on a bad fixture', () => {
   it('has at least one fixture per rule', () => {
     const covered = new Set(FIXTURES.map((fixture) => fixture.rule));
-    expect(DOCKERFILE_RULES.map((rule) => rule.id.split(' ')[0]).filter((id) => id !== undefined && !covered.has(id))).toEqual([]);
+    expect(
+      DOCKERFILE_RULES.map((rule) => rule.id.split(' ')[0]).filter((id) => id !== undefined && !covered.has(id)),
+    ).toEqual([]);
   });
 
-  it.each(FIXTURES.map((fixture) => [fixture.rule, fixture.defect, fixture] as const))('%s: %s', (ruleId, _defect, fixture) => {
-    const rule = DOCKERFILE_RULES.find((candidate) => candidate.id.split(' ')[0] === ruleId);
-    if (rule === undefined) throw new Error(`no rule ${ruleId}`);
-    const bad = applyDefect(fixture);
-    if (fixture.source === SLIM || fixture.source === DISTROLESS) expect(bad, 'the defect must change the file').not.toBe(fixture.source);
-    expect(rule.check(parseDockerfile(bad, 'fixture'))).not.toEqual([]);
-  });
+  it.each(FIXTURES.map((fixture) => [fixture.rule, fixture.defect, fixture] as const))(
+    '%s: %s',
+    (ruleId, _defect, fixture) => {
+      const rule = DOCKERFILE_RULES.find((candidate) => candidate.id.split(' ')[0] === ruleId);
+      if (rule === undefined) throw new Error(`no rule ${ruleId}`);
+      const bad = applyDefect(fixture);
+      if (fixture.source === SLIM || fixture.source === DISTROLESS)
+        expect(bad, 'the defect must change the file').not.toBe(fixture.source);
+      expect(rule.check(parseDockerfile(bad, 'fixture'))).not.toEqual([]);
+    },
+  );
 });
 
 describe('the two Dockerfiles', () => {
   it('share their build stages byte for byte', () => {
-    expect(checkIdenticalBuildStages(readDockerfile('Dockerfile'), readDockerfile('distroless.Dockerfile'))).toEqual([]);
+    expect(checkIdenticalBuildStages(readDockerfile('Dockerfile'), readDockerfile('distroless.Dockerfile'))).toEqual(
+      [],
+    );
   });
 
   it('fail the comparison when one build stage drifts', () => {
@@ -99,9 +258,9 @@ describe('the two Dockerfiles', () => {
 
   it('fail the comparison when a build stage moves out of the shared section', () => {
     const moved = SLIM.replace('# ---- runtime ----', '# ---- runtime ----\nFROM deps AS extra\n');
-    expect(checkIdenticalBuildStages(parseDockerfile(moved, 'moved'), readDockerfile('distroless.Dockerfile'))).toContain(
-      'moved: stage extra is outside the shared build stages',
-    );
+    expect(
+      checkIdenticalBuildStages(parseDockerfile(moved, 'moved'), readDockerfile('distroless.Dockerfile')),
+    ).toContain('moved: stage extra is outside the shared build stages');
   });
 
   it('run the distroless runtime on the same Node major as the slim image', () => {

@@ -25,7 +25,9 @@ export const RUNTIME_FROM_BUILD = ['/build/dist/'];
 export const OCI_LABELS = ['title', 'description', 'source', 'licenses', 'version', 'revision', 'created'].map(
   (name) => `org.opencontainers.image.${name}`,
 );
-export const LABELS_FROM_BUILD_ARGS = ['version', 'revision', 'created'].map((name) => `org.opencontainers.image.${name}`);
+export const LABELS_FROM_BUILD_ARGS = ['version', 'revision', 'created'].map(
+  (name) => `org.opencontainers.image.${name}`,
+);
 
 export const SECRET_NAME = /secret|token|passw|api_?key|private|credential|auth/i;
 export const DIGEST = /@sha256:[0-9a-f]{64}$/;
@@ -63,6 +65,7 @@ export function namesOf(instruction: Instruction): string[] {
 export function commentAboveArgOf(dockerfile: ParsedDockerfile, image: string): string {
   const argLine = dockerfile.lines.findIndex((line) => line.startsWith('ARG ') && line.endsWith(`=${image}`));
   const comments: string[] = [];
-  for (let line = argLine - 1; line >= 0 && dockerfile.lines[line]?.startsWith('#'); line -= 1) comments.unshift(dockerfile.lines[line] ?? '');
+  for (let line = argLine - 1; line >= 0 && dockerfile.lines[line]?.startsWith('#'); line -= 1)
+    comments.unshift(dockerfile.lines[line] ?? '');
   return comments.join('\n');
 }

@@ -1,6 +1,13 @@
 // Rules on the base images and the stages built on them.
 import { instructionsOf } from './dockerfile.ts';
-import { at, commentAboveArgOf, DIGEST, EXACT_NODE_TAG, DIGEST_EXCEPTION, type DockerfileRule } from './dockerfile-rule-helpers.ts';
+import {
+  at,
+  commentAboveArgOf,
+  DIGEST,
+  EXACT_NODE_TAG,
+  DIGEST_EXCEPTION,
+  type DockerfileRule,
+} from './dockerfile-rule-helpers.ts';
 
 export const BASE_IMAGE_RULES: DockerfileRule[] = [
   {
@@ -11,8 +18,10 @@ export const BASE_IMAGE_RULES: DockerfileRule[] = [
         .filter((stage) => !stage.fromStage)
         .flatMap((stage) => {
           const problems: string[] = [];
-          if (/:latest(@|$)/.test(stage.base) || !/:[^/@]+/.test(stage.base)) problems.push(`stage ${stage.name}: ${stage.base} has no explicit tag (or uses latest)`);
-          if (stage.base.startsWith('node:') && !EXACT_NODE_TAG.test(stage.base)) problems.push(`stage ${stage.name}: ${stage.base} is not an exact Node version`);
+          if (/:latest(@|$)/.test(stage.base) || !/:[^/@]+/.test(stage.base))
+            problems.push(`stage ${stage.name}: ${stage.base} has no explicit tag (or uses latest)`);
+          if (stage.base.startsWith('node:') && !EXACT_NODE_TAG.test(stage.base))
+            problems.push(`stage ${stage.name}: ${stage.base} is not an exact Node version`);
           if (!DIGEST.test(stage.base) && !DIGEST_EXCEPTION.test(commentAboveArgOf(dockerfile, stage.base))) {
             problems.push(`stage ${stage.name}: ${stage.base} is not pinned by digest, and no comment says why`);
           }
@@ -26,8 +35,10 @@ export const BASE_IMAGE_RULES: DockerfileRule[] = [
     check(dockerfile) {
       const problems: string[] = [];
       if (dockerfile.stages.length < 2) problems.push('a single stage: build tools would ship in the image');
-      if (dockerfile.runtime.name !== 'runtime') problems.push(`the last stage is "${dockerfile.runtime.name}", not "runtime"`);
-      for (const run of instructionsOf(dockerfile.runtime, 'RUN')) problems.push(`${at(run)}: RUN in the runtime stage (build in a build stage)`);
+      if (dockerfile.runtime.name !== 'runtime')
+        problems.push(`the last stage is "${dockerfile.runtime.name}", not "runtime"`);
+      for (const run of instructionsOf(dockerfile.runtime, 'RUN'))
+        problems.push(`${at(run)}: RUN in the runtime stage (build in a build stage)`);
       return problems;
     },
   },

@@ -1,13 +1,23 @@
 // Rules on how the build stages install and copy.
 import { argumentsOf, instructionsOf } from './dockerfile.ts';
-import { at, flagsOf, namesOf, CONTEXT_ALLOW_LIST, RUNTIME_FROM_BUILD, SECRET_NAME, type DockerfileRule } from './dockerfile-rule-helpers.ts';
+import {
+  at,
+  flagsOf,
+  namesOf,
+  CONTEXT_ALLOW_LIST,
+  RUNTIME_FROM_BUILD,
+  SECRET_NAME,
+  type DockerfileRule,
+} from './dockerfile-rule-helpers.ts';
 
 export const BUILD_RULES: DockerfileRule[] = [
   {
     id: 'no-add (DL3020)',
     why: 'ADD fetches URLs and unpacks archives implicitly; COPY does only what it says.',
     check(dockerfile) {
-      return dockerfile.stages.flatMap((stage) => instructionsOf(stage, 'ADD')).map((add) => `${at(add)}: ADD (use COPY)`);
+      return dockerfile.stages
+        .flatMap((stage) => instructionsOf(stage, 'ADD'))
+        .map((add) => `${at(add)}: ADD (use COPY)`);
     },
   },
   {
@@ -21,12 +31,18 @@ export const BUILD_RULES: DockerfileRule[] = [
           const from = flags.get('from');
           const problems: string[] = [];
           if (stage === dockerfile.runtime && (flags.has('chown') || flags.has('chmod'))) {
-            problems.push(`${at(copy)}: --chown/--chmod in the runtime stage (the app's files stay root-owned, read-only to it)`);
+            problems.push(
+              `${at(copy)}: --chown/--chmod in the runtime stage (the app's files stay root-owned, read-only to it)`,
+            );
           }
           // Between build stages anything may move; from the context and into the runtime, only the lists.
-          const allowed = from === undefined ? CONTEXT_ALLOW_LIST : stage === dockerfile.runtime ? RUNTIME_FROM_BUILD : sources;
+          const allowed =
+            from === undefined ? CONTEXT_ALLOW_LIST : stage === dockerfile.runtime ? RUNTIME_FROM_BUILD : sources;
           for (const source of sources) {
-            if (!allowed.includes(source)) problems.push(`${at(copy)}: copies ${source}${from === undefined ? '' : ` from ${from}`}, which is not on the allow-list`);
+            if (!allowed.includes(source))
+              problems.push(
+                `${at(copy)}: copies ${source}${from === undefined ? '' : ` from ${from}`}, which is not on the allow-list`,
+              );
           }
           return problems;
         }),
@@ -39,9 +55,15 @@ export const BUILD_RULES: DockerfileRule[] = [
     check(dockerfile) {
       return dockerfile.stages
         .flatMap((stage) => [...instructionsOf(stage, 'ENV'), ...instructionsOf(stage, 'ARG')])
-        .flatMap((instruction) => namesOf(instruction).filter((name) => SECRET_NAME.test(name)).map((name) => `${at(instruction)}: ${instruction.getKeyword()} ${name} looks like a secret`))
+        .flatMap((instruction) =>
+          namesOf(instruction)
+            .filter((name) => SECRET_NAME.test(name))
+            .map((name) => `${at(instruction)}: ${instruction.getKeyword()} ${name} looks like a secret`),
+        )
         .concat(
-          [...dockerfile.globalArgs.keys()].filter((name) => SECRET_NAME.test(name)).map((name) => `global ARG ${name} looks like a secret`),
+          [...dockerfile.globalArgs.keys()]
+            .filter((name) => SECRET_NAME.test(name))
+            .map((name) => `global ARG ${name} looks like a secret`),
         );
     },
   },
@@ -51,7 +73,11 @@ export const BUILD_RULES: DockerfileRule[] = [
     check(dockerfile) {
       return dockerfile.stages
         .flatMap((stage) => instructionsOf(stage, 'RUN'))
-        .filter((run) => /\bnpm (ci|install|i)\b/.test(argumentsOf(run)) && !run.getTextContent().includes('--mount=type=cache,target=/root/.npm'))
+        .filter(
+          (run) =>
+            /\bnpm (ci|install|i)\b/.test(argumentsOf(run)) &&
+            !run.getTextContent().includes('--mount=type=cache,target=/root/.npm'),
+        )
         .map((run) => `${at(run)}: npm installs without a cache mount on /root/.npm`);
     },
   },
@@ -60,11 +86,17 @@ export const BUILD_RULES: DockerfileRule[] = [
     why: 'Dependencies install from package.json and the lockfile alone, so a source edit reuses that layer.',
     check(dockerfile) {
       return dockerfile.stages.flatMap((stage) => {
-        const install = stage.instructions.findIndex((instruction) => instruction.getKeyword() === 'RUN' && /\bnpm ci\b/.test(argumentsOf(instruction)));
+        const install = stage.instructions.findIndex(
+          (instruction) => instruction.getKeyword() === 'RUN' && /\bnpm ci\b/.test(argumentsOf(instruction)),
+        );
         if (install < 0) return [];
         return stage.instructions
           .slice(0, install)
-          .filter((instruction) => instruction.getKeyword() === 'COPY' && argumentsOf(instruction).trim() !== 'package.json package-lock.json ./')
+          .filter(
+            (instruction) =>
+              instruction.getKeyword() === 'COPY' &&
+              argumentsOf(instruction).trim() !== 'package.json package-lock.json ./',
+          )
           .map((copy) => `${at(copy)}: copies ${argumentsOf(copy)} before npm ci`);
       });
     },
@@ -80,7 +112,8 @@ export const BUILD_RULES: DockerfileRule[] = [
           if (instruction.getKeyword() === 'WORKDIR') workdir = true;
           if (instruction.getKeyword() !== 'COPY' || workdir) continue;
           const destination = argumentsOf(instruction).trim().split(/\s+/).at(-1) ?? '';
-          if (!destination.startsWith('/')) problems.push(`${at(instruction)}: COPY to relative ${destination} before any WORKDIR`);
+          if (!destination.startsWith('/'))
+            problems.push(`${at(instruction)}: COPY to relative ${destination} before any WORKDIR`);
         }
         return problems;
       });
@@ -94,9 +127,16 @@ export const BUILD_RULES: DockerfileRule[] = [
         const ignored = /^# hadolint ignore=(\S+)/.exec(line)?.[1]?.split(',');
         if (ignored === undefined) return [];
         const reason: string[] = [];
-        for (let above = index - 1; above >= 0 && /^# (?!hadolint ignore)/.test(dockerfile.lines[above] ?? ''); above -= 1) reason.unshift(dockerfile.lines[above] ?? '');
+        for (
+          let above = index - 1;
+          above >= 0 && /^# (?!hadolint ignore)/.test(dockerfile.lines[above] ?? '');
+          above -= 1
+        )
+          reason.unshift(dockerfile.lines[above] ?? '');
         const unexplained = ignored.filter((rule) => !reason.join(' ').includes(rule));
-        return unexplained.length === 0 ? [] : [`line ${String(index + 1)}: ignores ${unexplained.join(', ')} without a comment above saying why`];
+        return unexplained.length === 0
+          ? []
+          : [`line ${String(index + 1)}: ignores ${unexplained.join(', ')} without a comment above saying why`];
       });
     },
   },
@@ -104,7 +144,9 @@ export const BUILD_RULES: DockerfileRule[] = [
     id: 'pipefail (DL4006)',
     why: 'Without pipefail, a failing command before a pipe goes unnoticed and the build carries on.',
     check(dockerfile) {
-      const pipefail = dockerfile.stages.some((stage) => instructionsOf(stage, 'SHELL').some((shell) => argumentsOf(shell).includes('pipefail')));
+      const pipefail = dockerfile.stages.some((stage) =>
+        instructionsOf(stage, 'SHELL').some((shell) => argumentsOf(shell).includes('pipefail')),
+      );
       if (pipefail) return [];
       return dockerfile.stages
         .flatMap((stage) => instructionsOf(stage, 'RUN'))

@@ -20,7 +20,11 @@ export const RUNTIME_RULES: DockerfileRule[] = [
     why: 'Without a shell in between, Node is PID 1 and receives SIGTERM itself; distroless has no shell anyway.',
     check(dockerfile) {
       return dockerfile.stages
-        .flatMap((stage) => [...instructionsOf(stage, 'CMD'), ...instructionsOf(stage, 'ENTRYPOINT'), ...instructionsOf(stage, 'HEALTHCHECK')])
+        .flatMap((stage) => [
+          ...instructionsOf(stage, 'CMD'),
+          ...instructionsOf(stage, 'ENTRYPOINT'),
+          ...instructionsOf(stage, 'HEALTHCHECK'),
+        ])
         .filter((instruction) => execForm(instruction) === undefined)
         .map((instruction) => `${at(instruction)}: ${instruction.getKeyword()} is not in exec (JSON) form`);
     },
@@ -30,14 +34,18 @@ export const RUNTIME_RULES: DockerfileRule[] = [
     why: 'Documents the one port the app listens on.',
     check(dockerfile) {
       const ports = instructionsOf(dockerfile.runtime, 'EXPOSE').map((expose) => argumentsOf(expose).trim());
-      return ports.length === 1 && ports[0] === '5000' ? [] : [`the runtime stage exposes ${ports.join(', ') || 'nothing'}, not exactly 5000`];
+      return ports.length === 1 && ports[0] === '5000'
+        ? []
+        : [`the runtime stage exposes ${ports.join(', ') || 'nothing'}, not exactly 5000`];
     },
   },
   {
     id: 'node-env-production',
     why: 'Libraries such as Express switch off development behaviour (verbose errors, view cache misses).',
     check(dockerfile) {
-      const set = instructionsOf(dockerfile.runtime, 'ENV').some((env) => /(^|\s)NODE_ENV=production(\s|$)/.test(argumentsOf(env)));
+      const set = instructionsOf(dockerfile.runtime, 'ENV').some((env) =>
+        /(^|\s)NODE_ENV=production(\s|$)/.test(argumentsOf(env)),
+      );
       return set ? [] : ['the runtime stage does not set NODE_ENV=production'];
     },
   },
@@ -45,7 +53,11 @@ export const RUNTIME_RULES: DockerfileRule[] = [
     id: 'no-npm-at-runtime',
     why: 'npm would sit between Docker and Node, swallowing signals; the runtime runs node directly.',
     check(dockerfile) {
-      return [...instructionsOf(dockerfile.runtime, 'CMD'), ...instructionsOf(dockerfile.runtime, 'ENTRYPOINT'), ...instructionsOf(dockerfile.runtime, 'HEALTHCHECK')]
+      return [
+        ...instructionsOf(dockerfile.runtime, 'CMD'),
+        ...instructionsOf(dockerfile.runtime, 'ENTRYPOINT'),
+        ...instructionsOf(dockerfile.runtime, 'HEALTHCHECK'),
+      ]
         .filter((instruction) => /\b(npm|npx|yarn|pnpm)\b/.test(argumentsOf(instruction)))
         .map((instruction) => `${at(instruction)}: ${instruction.getKeyword()} runs a package manager`);
     },
@@ -55,9 +67,12 @@ export const RUNTIME_RULES: DockerfileRule[] = [
     why: 'Registries, scanners and people read title, source, version and revision from standard labels.',
     check(dockerfile) {
       const text = instructionsOf(dockerfile.runtime, 'LABEL').map(argumentsOf).join(' ');
-      const problems = OCI_LABELS.filter((label) => !text.includes(`${label}=`)).map((label) => `missing label ${label}`);
+      const problems = OCI_LABELS.filter((label) => !text.includes(`${label}=`)).map(
+        (label) => `missing label ${label}`,
+      );
       for (const label of LABELS_FROM_BUILD_ARGS) {
-        if (text.includes(`${label}=`) && !new RegExp(`${label.replaceAll('.', '\\.')}="?\\$\\{\\w+\\}`).test(text)) problems.push(`${label} is not filled from a build argument`);
+        if (text.includes(`${label}=`) && !new RegExp(`${label.replaceAll('.', '\\.')}="?\\$\\{\\w+\\}`).test(text))
+          problems.push(`${label} is not filled from a build argument`);
       }
       return problems;
     },
@@ -68,9 +83,13 @@ export const RUNTIME_RULES: DockerfileRule[] = [
     check(dockerfile) {
       const checks = instructionsOf(dockerfile.runtime, 'HEALTHCHECK');
       const command = checks[0] === undefined ? undefined : execForm(checks[0]);
-      if (checks.length !== 1 || command === undefined) return ['the runtime stage needs exactly one exec-form HEALTHCHECK'];
+      if (checks.length !== 1 || command === undefined)
+        return ['the runtime stage needs exactly one exec-form HEALTHCHECK'];
       const [program, ...args] = command;
-      const runsProbe = (program === 'node' || program === '/nodejs/bin/node') && args.length === 1 && args[0] === 'dist/healthcheck.js';
+      const runsProbe =
+        (program === 'node' || program === '/nodejs/bin/node') &&
+        args.length === 1 &&
+        args[0] === 'dist/healthcheck.js';
       return runsProbe ? [] : [`HEALTHCHECK runs ${command.join(' ')}, not node dist/healthcheck.js`];
     },
   },

@@ -19,11 +19,16 @@ export function buildStagesText(dockerfile: ParsedDockerfile): string | undefine
 export function checkIdenticalBuildStages(slim: ParsedDockerfile, distroless: ParsedDockerfile): string[] {
   const problems: string[] = [];
   const [slimStages, distrolessStages] = [buildStagesText(slim), buildStagesText(distroless)];
-  if (slimStages === undefined || distrolessStages === undefined) return ['a Dockerfile lacks the "# ---- build stages" / "# ---- runtime ----" markers'];
+  if (slimStages === undefined || distrolessStages === undefined)
+    return ['a Dockerfile lacks the "# ---- build stages" / "# ---- runtime ----" markers'];
   if (slimStages !== distrolessStages) problems.push('the build stages differ between the two Dockerfiles');
   for (const dockerfile of [slim, distroless]) {
-    const outside = dockerfile.stages.slice(0, -1).filter((stage) => !(buildStagesText(dockerfile) ?? '').includes(`AS ${stage.name}\n`));
-    problems.push(...outside.map((stage) => `${dockerfile.file}: stage ${stage.name} is outside the shared build stages`));
+    const outside = dockerfile.stages
+      .slice(0, -1)
+      .filter((stage) => !(buildStagesText(dockerfile) ?? '').includes(`AS ${stage.name}\n`));
+    problems.push(
+      ...outside.map((stage) => `${dockerfile.file}: stage ${stage.name} is outside the shared build stages`),
+    );
   }
   return problems;
 }

@@ -21,7 +21,10 @@ export interface ParsedDockerfile {
 }
 
 function substitute(value: string, args: Map<string, string>): string {
-  return value.replace(/\$\{(\w+)\}|\$(\w+)/g, (whole, braced?: string, bare?: string) => args.get(braced ?? bare ?? '') ?? whole);
+  return value.replace(
+    /\$\{(\w+)\}|\$(\w+)/g,
+    (whole, braced?: string, bare?: string) => args.get(braced ?? bare ?? '') ?? whole,
+  );
 }
 
 export function parseDockerfile(text: string, file = 'Dockerfile'): ParsedDockerfile {
@@ -37,7 +40,12 @@ export function parseDockerfile(text: string, file = 'Dockerfile'): ParsedDocker
     if (keyword === 'FROM') {
       const [image = '', , alias] = instruction.getArguments().map((argument) => argument.getValue());
       const base = substitute(image, globalArgs);
-      stages.push({ name: alias ?? String(stages.length), base, fromStage: stages.some((stage) => stage.name === base), instructions: [] });
+      stages.push({
+        name: alias ?? String(stages.length),
+        base,
+        fromStage: stages.some((stage) => stage.name === base),
+        instructions: [],
+      });
     }
     stages.at(-1)?.instructions.push(instruction);
   }

@@ -3,7 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { BUNDLED_NPM } from '../../scripts/images/standins.ts';
 import { checkNodeOptions, checkNodeVersions, pinnedNodeVersion, readVersionedFiles } from './node-version.ts';
 
-const FILES = ['Dockerfile', 'distroless.Dockerfile', 'README.md', 'compose.yaml', ...globSync('test/images/**/*.ts'), ...globSync('scripts/**/*.ts')];
+const FILES = [
+  'Dockerfile',
+  'distroless.Dockerfile',
+  'README.md',
+  'compose.yaml',
+  ...globSync('test/images/**/*.ts'),
+  ...globSync('scripts/**/*.ts'),
+];
 const PACKAGE_JSON = readFileSync('package.json', 'utf8');
 const PINNED = pinnedNodeVersion(readFileSync('Dockerfile', 'utf8'));
 
@@ -24,8 +31,12 @@ describe('one Node version everywhere', () => {
   });
 
   it('notices a distroless image of another Node major', () => {
-    const files = [{ file: 'distroless.Dockerfile', text: 'ARG DISTROLESS_IMAGE=gcr.io/distroless/nodejs22-debian13:nonroot' }];
-    expect(checkNodeVersions(PINNED, files, PACKAGE_JSON)).toEqual([`distroless.Dockerfile uses distroless nodejs22, not nodejs${PINNED.split('.')[0] ?? ''}`]);
+    const files = [
+      { file: 'distroless.Dockerfile', text: 'ARG DISTROLESS_IMAGE=gcr.io/distroless/nodejs22-debian13:nonroot' },
+    ];
+    expect(checkNodeVersions(PINNED, files, PACKAGE_JSON)).toEqual([
+      `distroless.Dockerfile uses distroless nodejs22, not nodejs${PINNED.split('.')[0] ?? ''}`,
+    ]);
   });
 });
 
@@ -39,15 +50,22 @@ describe('one set of Node options for the server', () => {
   it('notices an image that drifts', () => {
     const [slim, distroless] = dockerfiles;
     if (slim === undefined || distroless === undefined) throw new Error('no Dockerfiles');
-    const drifted = { ...distroless, text: distroless.text.replace('--max-semi-space-size=4', '--max-semi-space-size=16') };
+    const drifted = {
+      ...distroless,
+      text: distroless.text.replace('--max-semi-space-size=4', '--max-semi-space-size=16'),
+    };
     expect(drifted.text).not.toBe(distroless.text);
-    expect(checkNodeOptions([slim, drifted], PACKAGE_JSON)).toEqual(['distroless.Dockerfile runs Node with --max-semi-space-size=16, not --max-semi-space-size=4']);
+    expect(checkNodeOptions([slim, drifted], PACKAGE_JSON)).toEqual([
+      'distroless.Dockerfile runs Node with --max-semi-space-size=16, not --max-semi-space-size=4',
+    ]);
   });
 
   it('notices npm start without them', () => {
     const bare = PACKAGE_JSON.replace('node --max-semi-space-size=4 dist/server.js', 'node dist/server.js');
     expect(bare).not.toBe(PACKAGE_JSON);
-    expect(checkNodeOptions(dockerfiles, bare)).toEqual(['npm start does not run node --max-semi-space-size=4 dist/server.js']);
+    expect(checkNodeOptions(dockerfiles, bare)).toEqual([
+      'npm start does not run node --max-semi-space-size=4 dist/server.js',
+    ]);
   });
 });
 

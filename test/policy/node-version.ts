@@ -13,7 +13,9 @@ const NODE_VERSION_MENTION = /\bnode(?:\.js|-linux-x64)?(?::|@| v?)(\d+\.\d+\.\d
 
 /** Every mention of a Node version in the text that is not the pinned one. */
 export function otherNodeVersions(text: string, pinned: string): string[] {
-  return [...text.matchAll(NODE_VERSION_MENTION)].map((match) => match[1] ?? '').filter((version) => version !== pinned);
+  return [...text.matchAll(NODE_VERSION_MENTION)]
+    .map((match) => match[1] ?? '')
+    .filter((version) => version !== pinned);
 }
 
 export interface VersionedFile {
@@ -22,10 +24,14 @@ export interface VersionedFile {
 }
 
 export function checkNodeVersions(pinned: string, files: VersionedFile[], packageJson: string): string[] {
-  const problems = files.flatMap(({ file, text }) => otherNodeVersions(text, pinned).map((version) => `${file} names Node ${version}, not ${pinned}`));
+  const problems = files.flatMap(({ file, text }) =>
+    otherNodeVersions(text, pinned).map((version) => `${file} names Node ${version}, not ${pinned}`),
+  );
   const manifest = JSON.parse(packageJson) as { devDependencies?: Record<string, string>; engines?: { node?: string } };
-  if (manifest.devDependencies?.node !== pinned) problems.push(`package.json devDependency node is ${String(manifest.devDependencies?.node)}, not ${pinned}`);
-  if (!(manifest.engines?.node ?? '').includes(pinned)) problems.push(`package.json engines.node (${String(manifest.engines?.node)}) does not name ${pinned}`);
+  if (manifest.devDependencies?.node !== pinned)
+    problems.push(`package.json devDependency node is ${String(manifest.devDependencies?.node)}, not ${pinned}`);
+  if (!(manifest.engines?.node ?? '').includes(pinned))
+    problems.push(`package.json engines.node (${String(manifest.engines?.node)}) does not name ${pinned}`);
   const major = pinned.split('.')[0] ?? '';
   for (const { file, text } of files) {
     for (const match of text.matchAll(/distroless\/nodejs(\d+)-/g)) {
@@ -44,8 +50,13 @@ export function checkNodeOptions(dockerfiles: VersionedFile[], packageJson: stri
   const options = dockerfiles.map(({ file, text }) => ({ file, value: nodeOptionsOf(text) }));
   const problems = options.filter(({ value }) => value === undefined).map(({ file }) => `${file} sets no NODE_OPTIONS`);
   const expected = options[0]?.value ?? '';
-  problems.push(...options.filter(({ value }) => value !== undefined && value !== expected).map(({ file, value }) => `${file} runs Node with ${String(value)}, not ${expected}`));
+  problems.push(
+    ...options
+      .filter(({ value }) => value !== undefined && value !== expected)
+      .map(({ file, value }) => `${file} runs Node with ${String(value)}, not ${expected}`),
+  );
   const start = (JSON.parse(packageJson) as { scripts?: Record<string, string> }).scripts?.start ?? '';
-  if (!start.includes(`node ${expected} dist/server.js`)) problems.push(`npm start does not run node ${expected} dist/server.js`);
+  if (!start.includes(`node ${expected} dist/server.js`))
+    problems.push(`npm start does not run node ${expected} dist/server.js`);
   return problems;
 }

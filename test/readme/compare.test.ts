@@ -29,7 +29,10 @@ describe('the images comparison in the README', () => {
   });
 
   it('says when stand-in bases were measured, with their differences and the real sizes', () => {
-    const standIn: ImagesReport = { ...REPORT, bases: { ...REPORT.bases, kind: 'stand-in', differences: ['node: no yarn'] } };
+    const standIn: ImagesReport = {
+      ...REPORT,
+      bases: { ...REPORT.bases, kind: 'stand-in', differences: ['node: no yarn'] },
+    };
     const text = renderComparison(standIn);
     expect(text).toContain('**stand-in bases**');
     expect(text).toContain('- node: no yarn');

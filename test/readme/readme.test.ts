@@ -33,7 +33,8 @@ describe('README line links', () => {
   });
 
   it('refuses to move a link whose line is gone', () => {
-    const without = (file: string) => (file === 'Dockerfile' ? read(file).replace('EXPOSE 5000', 'EXPOSE 8080') : read(file));
+    const without = (file: string) =>
+      file === 'Dockerfile' ? read(file).replace('EXPOSE 5000', 'EXPOSE 8080') : read(file);
     expect(() => refreshLineLinks(README, without)).toThrow('`EXPOSE 5000` in Dockerfile');
   });
 });

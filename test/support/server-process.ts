@@ -22,20 +22,28 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
   });
   let stdout = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  const exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
+  const exited = once(child, 'exit').then(([code, signal]) => ({
+    code: code as number | null,
+    signal: signal as NodeJS.Signals | null,
+  }));
   await new Promise<void>((resolve, reject) => {
     const check = () => {
       if (stdout.includes('"msg":"listening')) resolve();
       else setTimeout(check, 10);
     };
     check();
-    void exited.then(({ code }) => { reject(new Error(`server exited with ${code} before listening`)); });
+    void exited.then(({ code }) => {
+      reject(new Error(`server exited with ${code} before listening`));
+    });
   });
   return { port, child, stdout: () => stdout, exited };
 }
 
 export async function run(file: string, env: Record<string, string>, nodeArgs: string[] = []) {
-  const child = spawn(process.execPath, [...nodeArgs, file], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, file], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

@@ -12,7 +12,15 @@ const PAGE_ASSETS = {
 
 export function timeJson(): string {
   const now = formatTime(Date.now());
-  return JSON.stringify({ zone: now.timeZone, offset: now.offset, iso: now.iso, epochMs: now.epochMs, time: now.time, date: now.date, display: now.display });
+  return JSON.stringify({
+    zone: now.timeZone,
+    offset: now.offset,
+    iso: now.iso,
+    epochMs: now.epochMs,
+    time: now.time,
+    date: now.date,
+    display: now.display,
+  });
 }
 
 export function timePage(): string {

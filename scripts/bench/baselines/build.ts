@@ -15,7 +15,10 @@ export async function buildBaselines(): Promise<Baselines> {
   const folder = mkdtempSync(join(tmpdir(), 'moscow-time-bench-'));
   await build({
     ...BUNDLE_OPTIONS,
-    entryPoints: { 'bare-http': 'scripts/bench/baselines/bare-http.ts', 'bare-express': 'scripts/bench/baselines/bare-express.ts' },
+    entryPoints: {
+      'bare-http': 'scripts/bench/baselines/bare-http.ts',
+      'bare-express': 'scripts/bench/baselines/bare-express.ts',
+    },
     outdir: folder,
   });
   writeFileSync(join(folder, 'package.json'), `${JSON.stringify({ type: 'module' })}\n`);

@@ -5,7 +5,16 @@ import { chromium, type Browser } from 'playwright-core';
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
 // Without the networking flags Chromium keeps dialling Google services and logs every refused connection.
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export const browserRequired = process.env.REQUIRE_BROWSER === '1';
 export const chromiumMissing = !existsSync(CHROMIUM_PATH);
@@ -13,7 +22,9 @@ export const chromiumMissing = !existsSync(CHROMIUM_PATH);
 /** True when the browser tests should be skipped; says why, once, on stdout. */
 export function skipWithoutChromium(): boolean {
   if (!chromiumMissing || browserRequired) return false;
-  process.stdout.write(`browser tests skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium; REQUIRE_BROWSER=1 makes this an error)\n`);
+  process.stdout.write(
+    `browser tests skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium; REQUIRE_BROWSER=1 makes this an error)\n`,
+  );
   return true;
 }
 

@@ -19,14 +19,19 @@ const REPORT_CSP_VIOLATIONS = `document.addEventListener('securitypolicyviolatio
 /** Must run before the context opens its first page; works with JavaScript disabled too, minus the DOM event. */
 export async function watchContext(context: BrowserContext): Promise<PageWatch> {
   const watch: PageWatch = { problems: [], cspViolations: [], loaded: [] };
-  await context.exposeBinding('reportCspViolation', (_source, text: string) => watch.cspViolations.push(`event: ${text}`));
+  await context.exposeBinding('reportCspViolation', (_source, text: string) =>
+    watch.cspViolations.push(`event: ${text}`),
+  );
   await context.addInitScript(REPORT_CSP_VIOLATIONS);
   context.on('console', (message) => {
     if (/content security policy/i.test(message.text())) watch.cspViolations.push(`console: ${message.text()}`);
-    else if (message.type() === 'error') watch.problems.push(`console error: ${message.text()} (${message.location().url})`);
+    else if (message.type() === 'error')
+      watch.problems.push(`console error: ${message.text()} (${message.location().url})`);
   });
   context.on('weberror', (error) => watch.problems.push(`uncaught: ${error.error().message}`));
-  context.on('requestfailed', (request) => watch.problems.push(`request failed: ${request.url()} (${request.failure()?.errorText ?? 'unknown'})`));
+  context.on('requestfailed', (request) =>
+    watch.problems.push(`request failed: ${request.url()} (${request.failure()?.errorText ?? 'unknown'})`),
+  );
   context.on('requestfinished', (request) => watch.loaded.push(request.url()));
   context.on('response', (response) => {
     if (response.status() >= 400) watch.problems.push(`HTTP ${response.status()}: ${response.url()}`);
