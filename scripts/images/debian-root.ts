@@ -11,9 +11,19 @@ const HOST_CA = '/etc/ssl/certs/ca-certificates.crt';
 // GoogleContainerTools/distroless: static/config.bzl, base/config.bzl and cc/config.bzl for debian13;
 // ca-certificates contributes only its bundle, as the cacerts rule in common/BUILD.bazel does.
 export const DISTROLESS_PACKAGES = [
-  'base-files', 'netbase', 'tzdata', 'tzdata-legacy', 'media-types',
-  'libc6', 'libssl3t64', 'libzstd1', 'zlib1g',
-  'libgomp1', 'libstdc++6', 'libgcc-s1', 'gcc-14-base',
+  'base-files',
+  'netbase',
+  'tzdata',
+  'tzdata-legacy',
+  'media-types',
+  'libc6',
+  'libssl3t64',
+  'libzstd1',
+  'zlib1g',
+  'libgomp1',
+  'libstdc++6',
+  'libgcc-s1',
+  'gcc-14-base',
 ];
 
 export async function sh(file: string, args: string[], env?: NodeJS.ProcessEnv): Promise<string> {
@@ -56,10 +66,20 @@ async function downloadDebs(root: string, mirror: string, work: string): Promise
   await sh('chroot', [root, 'apt-get', ...apt, 'update'], env);
   await sh('chroot', [root, 'apt-get', ...apt, '-y', 'upgrade'], env);
   await mkdir(join(root, 'tmp/debs'));
-  await sh('chroot', [root, 'sh', '-c', 'cd /tmp/debs && exec apt-get "$@" download ' + [...DISTROLESS_PACKAGES, 'ca-certificates'].join(' '), 'sh', ...apt], env);
+  await sh(
+    'chroot',
+    [
+      root,
+      'sh',
+      '-c',
+      'cd /tmp/debs && exec apt-get "$@" download ' + [...DISTROLESS_PACKAGES, 'ca-certificates'].join(' '),
+      'sh',
+      ...apt,
+    ],
+    env,
+  );
   const debs = join(work, 'debs');
   await sh('mv', [join(root, 'tmp/debs'), debs]);
   await rm(join(root, 'tmp/host-ca.crt'), { force: true });
   return debs;
 }
-

@@ -34,7 +34,10 @@ export async function assembleDistroless(root: string, debs: string, nodePkg: st
   await mkdir(join(root, 'etc/ssl/certs'), { recursive: true });
   await writeFile(join(root, 'etc/ssl/certs/ca-certificates.crt'), pems.map((p) => p.trimEnd() + '\n').join(''));
   await mkdir(join(root, 'usr/share/doc/ca-certificates'), { recursive: true });
-  await copyFile(join(ca, 'usr/share/doc/ca-certificates/copyright'), join(root, 'usr/share/doc/ca-certificates/copyright'));
+  await copyFile(
+    join(ca, 'usr/share/doc/ca-certificates/copyright'),
+    join(root, 'usr/share/doc/ca-certificates/copyright'),
+  );
   await register('ca-certificates');
 
   // Users, groups, homes, /tmp, nsswitch and os-release as in distroless common/ and static/.
@@ -45,26 +48,57 @@ export async function assembleDistroless(root: string, debs: string, nodePkg: st
   await writeFile(join(root, 'etc/group'), 'root:x:0:\nnobody:x:65534:\ntty:x:5:\nstaff:x:50:\nnonroot:x:65532:\n');
   await writeFile(
     join(root, 'etc/nsswitch.conf'),
-    ['passwd: compat', 'group: compat', 'shadow: compat', 'gshadow: files', 'hosts: files dns', 'networks: files',
-      'protocols: db files', 'services: db files', 'ethers: db files', 'rpc: db files', 'netgroup: nis', ''].join('\n'),
+    [
+      'passwd: compat',
+      'group: compat',
+      'shadow: compat',
+      'gshadow: files',
+      'hosts: files dns',
+      'networks: files',
+      'protocols: db files',
+      'services: db files',
+      'ethers: db files',
+      'rpc: db files',
+      'netgroup: nis',
+      '',
+    ].join('\n'),
   );
   await writeFile(
     join(root, 'usr/lib/os-release'),
     [
-      'PRETTY_NAME="Distroless"', 'NAME="Debian GNU/Linux"', 'ID="debian"', 'VERSION_ID="13"',
-      'VERSION="Debian GNU/Linux 13 (trixie)"', 'HOME_URL="https://github.com/GoogleContainerTools/distroless"',
+      'PRETTY_NAME="Distroless"',
+      'NAME="Debian GNU/Linux"',
+      'ID="debian"',
+      'VERSION_ID="13"',
+      'VERSION="Debian GNU/Linux 13 (trixie)"',
+      'HOME_URL="https://github.com/GoogleContainerTools/distroless"',
       'SUPPORT_URL="https://github.com/GoogleContainerTools/distroless/blob/master/README.md"',
-      'BUG_REPORT_URL="https://github.com/GoogleContainerTools/distroless/issues/new"', '',
+      'BUG_REPORT_URL="https://github.com/GoogleContainerTools/distroless/issues/new"',
+      '',
     ].join('\n'),
   );
-  for (const [dir, mode, owner] of [['root', 0o700, 0], ['home', 0o755, 0], ['home/nonroot', 0o700, 65532], ['tmp', 0o1777, 0]] as const) {
+  for (const [dir, mode, owner] of [
+    ['root', 0o700, 0],
+    ['home', 0o755, 0],
+    ['home/nonroot', 0o700, 65532],
+    ['tmp', 0o1777, 0],
+  ] as const) {
     await mkdir(join(root, dir), { recursive: true });
     await chown(join(root, dir), owner, owner);
     await chmod(join(root, dir), mode);
   }
 
   await mkdir(join(root, 'nodejs'));
-  await sh('tar', ['-xzf', nodePkg, '-C', join(root, 'nodejs'), '--strip-components=1', '--no-same-owner', 'package/bin/node', 'package/LICENSE']);
+  await sh('tar', [
+    '-xzf',
+    nodePkg,
+    '-C',
+    join(root, 'nodejs'),
+    '--strip-components=1',
+    '--no-same-owner',
+    'package/bin/node',
+    'package/LICENSE',
+  ]);
 
   for (const forbidden of ['usr/bin/sh', 'usr/bin/bash', 'usr/bin/dash', 'usr/bin/dpkg', 'usr/bin/apt-get']) {
     if (existsSync(join(root, forbidden))) throw new Error(`the distroless stand-in must not contain /${forbidden}`);

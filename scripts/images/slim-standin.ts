@@ -20,14 +20,38 @@ export async function assembleSlim(root: string, nodeVersion: string, nodePkg: s
     join(root, 'etc/dpkg/dpkg.cfg.d/docker'),
     excluded.map((d) => `path-exclude /usr/share/${d}/*\n`).join('') + 'path-include /usr/share/doc/*/copyright\n',
   );
-  await sh('sh', ['-c', 'cd "$1/usr/share" && find doc -mindepth 1 ! -name copyright ! -type d -delete && find doc -mindepth 1 -type d -empty -delete && rm -rf groff/* info/* linda/* lintian/overrides/* locale/* man/*', 'sh', root]);
+  await sh('sh', [
+    '-c',
+    'cd "$1/usr/share" && find doc -mindepth 1 ! -name copyright ! -type d -delete && find doc -mindepth 1 -type d -empty -delete && rm -rf groff/* info/* linda/* lintian/overrides/* locale/* man/*',
+    'sh',
+    root,
+  ]);
 
   await sh('chroot', [root, 'groupadd', '--gid', '1000', 'node']);
-  await sh('chroot', [root, 'useradd', '--uid', '1000', '--gid', 'node', '--shell', '/bin/bash', '--create-home', 'node']);
+  await sh('chroot', [
+    root,
+    'useradd',
+    '--uid',
+    '1000',
+    '--gid',
+    'node',
+    '--shell',
+    '/bin/bash',
+    '--create-home',
+    'node',
+  ]);
 
   // The layout of the nodejs.org tarball unpacked into /usr/local, as the official Dockerfile does.
   const local = join(root, 'usr/local');
-  await sh('tar', ['-xzf', nodePkg, '-C', local, '--strip-components=1', '--no-same-owner', '--exclude=package/package.json']);
+  await sh('tar', [
+    '-xzf',
+    nodePkg,
+    '-C',
+    local,
+    '--strip-components=1',
+    '--no-same-owner',
+    '--exclude=package/package.json',
+  ]);
   const archs = join(local, 'include/node/openssl/archs');
   for (const arch of await readdir(archs)) {
     if (arch !== 'linux-x86_64') await rm(join(archs, arch), { recursive: true });
@@ -58,5 +82,10 @@ export async function assembleSlim(root: string, nodeVersion: string, nodePkg: s
   if (version.trim() !== `v${nodeVersion}`) throw new Error(`node in the stand-in reports ${version.trim()}`);
 
   // What apt and debootstrap leave behind, and the build host's resolver.
-  await sh('sh', ['-c', 'cd "$1" && rm -rf var/lib/apt/lists/* var/cache/apt/*.bin var/cache/apt/archives/*.deb var/cache/apt/archives/partial/* var/log/apt/* tmp/* && : > etc/resolv.conf', 'sh', root]);
+  await sh('sh', [
+    '-c',
+    'cd "$1" && rm -rf var/lib/apt/lists/* var/cache/apt/*.bin var/cache/apt/archives/*.deb var/cache/apt/archives/partial/* var/log/apt/* tmp/* && : > etc/resolv.conf',
+    'sh',
+    root,
+  ]);
 }

@@ -10,7 +10,17 @@ import { writeReport, type ImageReport, type ImagesReport } from '../../scripts/
 import { IMAGES, type ImageSpec } from '../../scripts/images/specs.ts';
 import { ensureBaseImages, type BaseImages } from '../../scripts/images/standins.ts';
 import { buildImage } from './support/build.ts';
-import { exitCode, logs, processUid, remove, runHardened, timedStop, waitForHealth, waitUntilServing, type Container } from './support/containers.ts';
+import {
+  exitCode,
+  logs,
+  processUid,
+  remove,
+  runHardened,
+  timedStop,
+  waitForHealth,
+  waitUntilServing,
+  type Container,
+} from './support/containers.ts';
 import { imageFacts } from './support/facts.ts';
 import { exportFilesystem, type Filesystem } from './support/filesystem.ts';
 
@@ -48,7 +58,11 @@ describe.skipIf(lookup.engine === undefined)('both images, built and run side by
     let filesystem: Filesystem;
     /** Paths in the image that its base does not have: what our layers added. */
     let added: string[];
-    const report: Partial<ImageReport> = { tag: image.tag, dockerfile: image.dockerfile, slowRequestDelayMs: SLOW_REQUEST_DELAY_MS };
+    const report: Partial<ImageReport> = {
+      tag: image.tag,
+      dockerfile: image.dockerfile,
+      slowRequestDelayMs: SLOW_REQUEST_DELAY_MS,
+    };
     reports[image.name] = report;
 
     beforeAll(async () => {
@@ -91,16 +105,27 @@ describe.skipIf(lookup.engine === undefined)('both images, built and run side by
     });
 
     it('adds only the bundle and the static assets: no sources, tests, VCS data, env files, dev dependencies or npm cache', () => {
-      expect(added).toEqual(expect.arrayContaining(['app/dist/server.js', 'app/dist/healthcheck.js', 'app/dist/THIRD-PARTY-NOTICES.txt', 'app/public/clock.js']));
+      expect(added).toEqual(
+        expect.arrayContaining([
+          'app/dist/server.js',
+          'app/dist/healthcheck.js',
+          'app/dist/THIRD-PARTY-NOTICES.txt',
+          'app/public/clock.js',
+        ]),
+      );
       expect(added.filter((path) => !OURS.test(path))).toEqual([]);
       expect(added.filter((path) => path.endsWith('.ts'))).toEqual([]);
-      expect(filesystem.entries.map((entry) => entry.path).filter((path) => FORBIDDEN.some((pattern) => pattern.test(path)))).toEqual([]);
+      expect(
+        filesystem.entries.map((entry) => entry.path).filter((path) => FORBIDDEN.some((pattern) => pattern.test(path))),
+      ).toEqual([]);
     });
 
     it('keeps the app read-only to its user: every file under /app is root-owned and not writable by others', () => {
       const app = filesystem.entries.filter((entry) => entry.path.startsWith('app'));
       expect(app.length).toBeGreaterThan(0);
-      expect(app.filter((entry) => entry.owner !== '0/0' || /^.{5}w|^.{8}w/.test(entry.mode)).map((entry) => entry.path)).toEqual([]);
+      expect(
+        app.filter((entry) => entry.owner !== '0/0' || /^.{5}w|^.{8}w/.test(entry.mode)).map((entry) => entry.path),
+      ).toEqual([]);
     });
 
     if (image.name === 'distroless') {
@@ -142,7 +167,9 @@ describe.skipIf(lookup.engine === undefined)('both images, built and run side by
         expect(((await response.json()) as { iso: string }).iso).toMatch(/\+03:00$/);
         expect(await exitCode(slow.id)).toBe(0);
         expect(slowStop).toBeLessThan(3);
-        console.log(`${image.name}: docker stop took ${idleStop.toFixed(2)} s idle, ${slowStop.toFixed(2)} s with a ${SLOW_REQUEST_DELAY_MS} ms request in flight`);
+        console.log(
+          `${image.name}: docker stop took ${idleStop.toFixed(2)} s idle, ${slowStop.toFixed(2)} s with a ${SLOW_REQUEST_DELAY_MS} ms request in flight`,
+        );
       } finally {
         await Promise.all([remove(idle.id), remove(slow.id)]);
       }
@@ -152,10 +179,12 @@ describe.skipIf(lookup.engine === undefined)('both images, built and run side by
   it('reuses the dependency layer when only src/ changes (BuildKit reports npm ci CACHED)', async () => {
     const context = await mkdtemp(join(tmpdir(), 'moscow-time-context-'));
     try {
-      for (const path of ['package.json', 'package-lock.json', 'scripts/build.ts', 'src', 'public']) await cp(path, join(context, path), { recursive: true });
+      for (const path of ['package.json', 'package-lock.json', 'scripts/build.ts', 'src', 'public'])
+        await cp(path, join(context, path), { recursive: true });
       await writeFile(join(context, 'src/app.ts'), `${await readFile('src/app.ts', 'utf8')}// ${String(Date.now())}\n`);
       const log = await buildImage({ ...IMAGES[0], tag: 'moscow-time:cache-probe' } as ImageSpec, bases, context);
-      const stepOf = (pattern: RegExp) => /^#(\d+) \[/m.exec(log.split('\n').find((line) => pattern.test(line)) ?? '')?.[1];
+      const stepOf = (pattern: RegExp) =>
+        /^#(\d+) \[/m.exec(log.split('\n').find((line) => pattern.test(line)) ?? '')?.[1];
       const install = stepOf(/^#\d+ \[deps \d+\/\d+\] RUN .*npm ci/);
       const bundle = stepOf(/^#\d+ \[build \d+\/\d+\] RUN node scripts\/build\.ts/);
       expect(install).toBeDefined();
@@ -175,9 +204,16 @@ describe.skipIf(lookup.engine === undefined)('both images, built and run side by
 
     beforeAll(async () => {
       compose = (await run('docker-compose', ['version'])).code === 0 ? ['docker-compose'] : ['docker', 'compose'];
-      env = { SLIM_PORT: String(await freePort()), DISTROLESS_PORT: String(await freePort()), COMPOSE_PROJECT_NAME: project };
+      env = {
+        SLIM_PORT: String(await freePort()),
+        DISTROLESS_PORT: String(await freePort()),
+        COMPOSE_PROJECT_NAME: project,
+      };
       const [file, ...args] = compose;
-      await run(file ?? 'docker-compose', [...args, '-f', 'compose.yaml', 'up', '-d', '--no-build'], { env, check: true });
+      await run(file ?? 'docker-compose', [...args, '-f', 'compose.yaml', 'up', '-d', '--no-build'], {
+        env,
+        check: true,
+      });
     });
     afterAll(async () => {
       const [file, ...args] = compose;
@@ -189,12 +225,21 @@ describe.skipIf(lookup.engine === undefined)('both images, built and run side by
       ['distroless', 'DISTROLESS_PORT'],
     ])('%s: hardening applied, healthy, serving', async (service, portVariable) => {
       const [file, ...args] = compose;
-      const id = (await run(file ?? 'docker-compose', [...args, '-f', 'compose.yaml', 'ps', '-q', service], { env, check: true })).stdout.trim();
-      const format = '{{json .HostConfig.ReadonlyRootfs}}|{{json .HostConfig.CapDrop}}|{{json .HostConfig.SecurityOpt}}|{{json .HostConfig.Memory}}|{{json .HostConfig.PidsLimit}}|{{json .HostConfig.Tmpfs}}';
-      const [readOnly, capDrop, securityOpt, memory, pids, tmpfs] = (await docker(['inspect', '--format', format, id], { check: true })).stdout.trim().split('|');
+      const id = (
+        await run(file ?? 'docker-compose', [...args, '-f', 'compose.yaml', 'ps', '-q', service], { env, check: true })
+      ).stdout.trim();
+      const format =
+        '{{json .HostConfig.ReadonlyRootfs}}|{{json .HostConfig.CapDrop}}|{{json .HostConfig.SecurityOpt}}|{{json .HostConfig.Memory}}|{{json .HostConfig.PidsLimit}}|{{json .HostConfig.Tmpfs}}';
+      const [readOnly, capDrop, securityOpt, memory, pids, tmpfs] = (
+        await docker(['inspect', '--format', format, id], { check: true })
+      ).stdout
+        .trim()
+        .split('|');
       expect(JSON.parse(readOnly ?? '')).toBe(true);
       expect(JSON.parse(capDrop ?? '')).toEqual(['ALL']);
-      expect(JSON.parse(securityOpt ?? '')).toEqual(expect.arrayContaining([expect.stringMatching(/^no-new-privileges/)]));
+      expect(JSON.parse(securityOpt ?? '')).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^no-new-privileges/)]),
+      );
       expect(JSON.parse(memory ?? '')).toBeGreaterThan(0);
       expect(JSON.parse(pids ?? '')).toBeGreaterThan(0);
       expect(Object.keys(JSON.parse(tmpfs ?? '{}') as object)).toContain('/tmp');
@@ -208,7 +253,10 @@ describe.skipIf(lookup.engine === undefined)('both images, built and run side by
     const slim = reports.slim;
     const distroless = reports.distroless;
     const complete = (report: Partial<ImageReport> | undefined): report is ImageReport =>
-      report?.health !== undefined && report.uid !== undefined && report.stopWithSlowRequestSeconds !== undefined && report.sizeBytes !== undefined;
+      report?.health !== undefined &&
+      report.uid !== undefined &&
+      report.stopWithSlowRequestSeconds !== undefined &&
+      report.sizeBytes !== undefined;
     if (!complete(slim) || !complete(distroless)) {
       console.log('reports/images.json not written: a check that measures it failed');
       return;

@@ -9,7 +9,9 @@ export async function extraCaBundle(): Promise<string | undefined> {
   if (fromEnv !== undefined && existsSync(fromEnv)) return fromEnv;
   const npm = await run('npm', ['config', 'get', 'cafile']);
   const cafile = npm.stdout.trim();
-  return npm.code === 0 && cafile !== '' && cafile !== 'null' && cafile !== 'undefined' && existsSync(cafile) ? cafile : undefined;
+  return npm.code === 0 && cafile !== '' && cafile !== 'null' && cafile !== 'undefined' && existsSync(cafile)
+    ? cafile
+    : undefined;
 }
 
 /** Builds one image from its Dockerfile, unchanged, on the given bases; returns BuildKit's plain log. */
@@ -30,7 +32,8 @@ export async function buildImage(image: ImageSpec, bases: BaseImages, context = 
     context,
   ];
   const result = await docker(args, { timeoutMs: 900_000 });
-  if (result.code !== 0) throw new Error(`docker build of ${image.tag} failed:\n${result.stderr.split('\n').slice(-30).join('\n')}`);
+  if (result.code !== 0)
+    throw new Error(`docker build of ${image.tag} failed:\n${result.stderr.split('\n').slice(-30).join('\n')}`);
   // BuildKit writes its progress to stderr.
   return result.stderr;
 }

@@ -17,9 +17,13 @@ async function inspect(id: string, format: string): Promise<string> {
 /** Runs an image the hardened way, published on a free loopback port Docker picks. */
 export async function runHardened(tag: string, env: Record<string, string> = {}): Promise<Container> {
   const envArgs = Object.entries(env).flatMap(([name, value]) => ['-e', `${name}=${value}`]);
-  const { stdout } = await docker(['run', '-d', ...HARDENED, ...envArgs, '-p', '127.0.0.1::5000', tag], { check: true });
+  const { stdout } = await docker(['run', '-d', ...HARDENED, ...envArgs, '-p', '127.0.0.1::5000', tag], {
+    check: true,
+  });
   const id = stdout.trim();
-  const port = Number(/:(\d+)$/.exec((await docker(['port', id, '5000/tcp'], { check: true })).stdout.trim().split('\n')[0] ?? '')?.[1]);
+  const port = Number(
+    /:(\d+)$/.exec((await docker(['port', id, '5000/tcp'], { check: true })).stdout.trim().split('\n')[0] ?? '')?.[1],
+  );
   return { id, port, url: `http://127.0.0.1:${port}` };
 }
 

@@ -12,10 +12,15 @@ const PACKAGE_MANAGERS: Record<string, string[]> = {
 };
 const SHELLS = ['bin/sh', 'usr/bin/sh', 'bin/bash', 'usr/bin/bash', 'bin/busybox', 'busybox/sh'];
 
-
-async function inspectImage(ref: string): Promise<{ size: number; layers: number; user: string; healthcheck: string[] }> {
+async function inspectImage(
+  ref: string,
+): Promise<{ size: number; layers: number; user: string; healthcheck: string[] }> {
   const format = '{{json .Size}} {{json (len .RootFS.Layers)}} {{json .Config.User}} {{json .Config.Healthcheck}}';
-  const [size, layers, user, healthcheck] = (await docker(['image', 'inspect', '--format', format, ref], { check: true })).stdout.trim().split(' ');
+  const [size, layers, user, healthcheck] = (
+    await docker(['image', 'inspect', '--format', format, ref], { check: true })
+  ).stdout
+    .trim()
+    .split(' ');
   return {
     size: Number(size),
     layers: Number(layers),
@@ -26,7 +31,9 @@ async function inspectImage(ref: string): Promise<{ size: number; layers: number
 
 // Distroless writes one status file per package into status.d/ (no dpkg to keep a database); Debian keeps one file.
 async function debianPackages(filesystem: Filesystem): Promise<number> {
-  const statusD = filesystem.entries.filter((entry) => /^var\/lib\/dpkg\/status\.d\/[^/]+$/.test(entry.path) && !entry.path.endsWith('.md5sums'));
+  const statusD = filesystem.entries.filter(
+    (entry) => /^var\/lib\/dpkg\/status\.d\/[^/]+$/.test(entry.path) && !entry.path.endsWith('.md5sums'),
+  );
   if (statusD.length > 0) return statusD.length;
   if (!filesystem.has('var/lib/dpkg/status')) return 0;
   const status = await filesystem.read('var/lib/dpkg/status');
@@ -53,7 +60,9 @@ export async function imageFacts(tag: string, baseRef: string, filesystem: Files
     packageManagers: Object.entries(PACKAGE_MANAGERS)
       .filter(([, paths]) => paths.some((path) => filesystem.has(path)))
       .map(([name]) => name),
-    setuidFiles: filesystem.entries.filter((entry) => /^-(.{2}[sS]|.{5}[sS])/.test(entry.mode)).map((entry) => `/${entry.path}`),
+    setuidFiles: filesystem.entries
+      .filter((entry) => /^-(.{2}[sS]|.{5}[sS])/.test(entry.mode))
+      .map((entry) => `/${entry.path}`),
     user: image.user,
     nodeVersion: await nodeVersionOf(tag, entrypointIsNode),
     healthcheck: image.healthcheck,

@@ -38,7 +38,11 @@ export async function exportFilesystem(tag: string): Promise<Filesystem> {
     .filter(Boolean)
     .map((line) => {
       const [mode = '', owner = '', size = '0', , , ...rest] = line.split(/\s+/);
-      const path = rest.join(' ').replace(/ -> .*$/, '').replace(/ link to .*$/, '').replace(/\/$/, '');
+      const path = rest
+        .join(' ')
+        .replace(/ -> .*$/, '')
+        .replace(/ link to .*$/, '')
+        .replace(/\/$/, '');
       return { path, mode, owner, size: Number(size) };
     });
   const paths = new Set(entries.map((entry) => entry.path));
