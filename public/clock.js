@@ -11,7 +11,8 @@
   const arrivedMs = navigation ? performance.timeOrigin + navigation.responseStart : Date.now();
   const skewMs = Number.isFinite(serverMs) ? serverMs - arrivedMs : 0;
 
-  // The options of src/time.ts, so the ticking clock renders exactly what the server rendered.
+  // src/time.ts's DISPLAY_FORMAT, so the ticking clock renders exactly what the server rendered (a copy, so
+  // this file needs no build step; test/clock-script.test.ts runs it against the server's formatter).
   const format = new Intl.DateTimeFormat('en-GB', {
     timeZone: clock.dataset.timeZone,
     weekday: 'long',

@@ -17,7 +17,7 @@ export interface AppDependencies {
   logger: Logger;
   readiness: Readiness;
   assets: StaticAssets;
-  config: Pick<Config, 'timeZone' | 'testResponseDelayMs'>;
+  config: Pick<Config, 'timeZone'>;
 }
 
 // Once shutdown begins, each response tells keep-alive clients to reconnect (elsewhere) instead of
@@ -28,6 +28,13 @@ function closeConnectionsWhenDraining(readiness: Readiness): RequestHandler {
     next();
   };
 }
+
+// Every answer is computed at request time (the clock, health, errors), so none may be cached; the static
+// routes, whose hashed names never change content, replace this with their own header.
+const noStoreByDefault: RequestHandler = (_req, res, next) => {
+  res.setHeader('Cache-Control', 'no-store');
+  next();
+};
 
 /** Assembles the application; listening, signals and the environment belong to server.ts. */
 export function createApp({ clock, logger, readiness, assets, config }: AppDependencies): Express {
@@ -40,12 +47,13 @@ export function createApp({ clock, logger, readiness, assets, config }: AppDepen
   app.use(securityHeaders());
   app.use(rejectMalformedUrl);
   app.use(closeConnectionsWhenDraining(readiness));
+  app.use(noStoreByDefault);
 
   // Case-sensitive, so /API/time is a 404 like any unknown path rather than an alias.
   const router = express.Router({ caseSensitive: true });
   healthRoutes(router, readiness);
   pageRoutes(router, clock, formatTime, assets);
-  apiRoutes(router, clock, formatTime, config.testResponseDelayMs);
+  apiRoutes(router, clock, formatTime);
   staticRoutes(router, assets);
   app.use(router);
 

@@ -2,13 +2,18 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface Config {
+  /** 0 asks the system for a free port; the server logs the one it got. */
   port: number;
   host: string;
   logLevel: LogLevel;
   timeZone: string;
   shutdownGraceMs: number;
-  /** Test-only: delays every /api/time response, so tests can stop the server mid-request. */
-  testResponseDelayMs: number;
+}
+
+/** What the health probe needs: where the server listens. */
+export interface ProbeTarget {
+  host: string;
+  port: number;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -22,7 +27,16 @@ function invalid(variable: string, accepts: string, value: string): ConfigError 
   return new ConfigError(`Invalid ${variable}=${JSON.stringify(value)}: expected ${accepts}`);
 }
 
-function integer(env: Env, variable: string, fallback: number, min: number, max: number, accepts: string): number {
+interface IntegerRule {
+  variable: string;
+  fallback: number;
+  min: number;
+  max: number;
+  /** How the error message describes the accepted values. */
+  accepts: string;
+}
+
+function integer(env: Env, { variable, fallback, min, max, accepts }: IntegerRule): number {
   const raw = env[variable];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
@@ -62,20 +76,32 @@ function host(env: Env, fallback: string): string {
   return value;
 }
 
+const PORT = { variable: 'PORT', fallback: 5000, max: 65535 };
+
 export function loadConfig(env: Env): Config {
   return {
-    port: integer(env, 'PORT', 5000, 1, 65535, 'a TCP port number from 1 to 65535'),
+    port: integer(env, { ...PORT, min: 0, accepts: 'a TCP port number from 0 (any free port) to 65535' }),
     host: host(env, '0.0.0.0'),
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
     timeZone: timeZone(env, 'Europe/Moscow'),
-    shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 5000, 0, 600_000, 'milliseconds from 0 to 600000'),
-    testResponseDelayMs: integer(
-      env,
-      'TEST_RESPONSE_DELAY_MS',
-      0,
-      0,
-      60_000,
-      'milliseconds from 0 to 60000 (test-only)',
-    ),
+    shutdownGraceMs: integer(env, {
+      variable: 'SHUTDOWN_GRACE_MS',
+      fallback: 5000,
+      min: 0,
+      max: 600_000,
+      accepts: 'milliseconds from 0 to 600000',
+    }),
+  };
+}
+
+/** The probe must reach the port the server listens on, so "any free port" (0) is no answer for it. */
+export function loadProbeTarget(env: Env): ProbeTarget {
+  return {
+    host: host(env, '0.0.0.0'),
+    port: integer(env, {
+      ...PORT,
+      min: 1,
+      accepts: 'a TCP port number from 1 to 65535 (the probe needs the real port)',
+    }),
   };
 }

@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadProbeTarget } from './config.ts';
 
 // The probe both images run for HEALTHCHECK: distroless has no shell and no curl, so it is Node too.
 const TIMEOUT_MS = 2_000;
@@ -16,7 +16,7 @@ function fail(reason: string): never {
 }
 
 try {
-  const { host, port } = loadConfig(process.env);
+  const { host, port } = loadProbeTarget(process.env);
   const probe = request({ host: probeHost(host), port, path: '/healthz', timeout: TIMEOUT_MS }, (res) => {
     res.resume();
     if (res.statusCode === 200) process.exit(0);

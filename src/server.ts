@@ -1,12 +1,18 @@
 import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
+import { describeListenFailure } from './listen-errors.ts';
 import { closeLogOutput, createLogOutput, reportDroppedLines } from './logger.ts';
 import { PUBLIC_FOLDER } from './public-folder.ts';
 import { createReadiness } from './readiness.ts';
 import { createShutdown } from './shutdown.ts';
 import { loadStaticAssets } from './static-assets.ts';
 import { systemClock } from './time.ts';
+
+function urlOf(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
 
 function configOrExit(): Config {
   try {
@@ -19,6 +25,7 @@ function configOrExit(): Config {
 }
 
 const config = configOrExit();
+
 const output = createLogOutput(config.logLevel);
 const { logger } = output;
 const stopDropReports = reportDroppedLines(output);
@@ -51,16 +58,17 @@ const server = createServer(
   app,
 );
 
-server.on('error', (error) => {
-  logger.fatal({ err: error }, 'server error');
+server.on('error', (error: NodeJS.ErrnoException) => {
+  const reason = server.listening ? undefined : describeListenFailure(error, config);
+  if (reason === undefined) logger.fatal({ err: error }, 'server error');
+  else process.stderr.write(`${reason}\n`);
   void exit(1);
 });
 
 server.listen(config.port, config.host, () => {
-  logger.info(
-    { host: config.host, port: config.port, timeZone: config.timeZone },
-    `listening on http://${config.host}:${config.port}`,
-  );
+  // The port actually bound: PORT=0 asks the system for a free one.
+  const { port } = server.address() as AddressInfo;
+  logger.info({ host: config.host, port, timeZone: config.timeZone }, `listening on ${urlOf(config.host, port)}`);
 });
 
 const shutdown = createShutdown({ server, readiness, logger, graceMs: config.shutdownGraceMs, exit });

@@ -36,20 +36,25 @@ function offsetMs(offset: string): number {
   return sign * (hours * 60 + minutes) * 60_000;
 }
 
+/**
+ * How the page shows the time, in every zone: public/clock.js repeats these options so the ticking clock
+ * renders exactly what the server did (test/clock-script.test.ts runs the script to prove it).
+ */
+export const DISPLAY_FORMAT = {
+  weekday: 'long',
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+  timeZoneName: 'longOffset',
+} as const satisfies Intl.DateTimeFormatOptions;
+
 /** Builds the formatter once per zone: constructing Intl.DateTimeFormat costs far more than using it. */
 export function createZonedTimeFormatter(timeZone: string): ZonedTimeFormatter {
-  const format = new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    weekday: 'long',
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-    timeZoneName: 'longOffset',
-  });
+  const format = new Intl.DateTimeFormat('en-GB', { ...DISPLAY_FORMAT, timeZone });
   return (epochMs) => {
     const part: Partial<Record<Intl.DateTimeFormatPartTypes, string>> = {};
     for (const { type, value } of format.formatToParts(epochMs)) part[type] = value;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.ts';
+import { ConfigError, loadConfig, loadProbeTarget } from '../src/config.ts';
 
 function errorOf(env: Record<string, string>): string {
   try {
@@ -19,7 +19,6 @@ describe('loadConfig', () => {
       logLevel: 'info',
       timeZone: 'Europe/Moscow',
       shutdownGraceMs: 5000,
-      testResponseDelayMs: 0,
     });
   });
 
@@ -35,7 +34,6 @@ describe('loadConfig', () => {
         LOG_LEVEL: 'WARN',
         TIMEZONE: 'america/new_york',
         SHUTDOWN_GRACE_MS: '2500',
-        TEST_RESPONSE_DELAY_MS: '300',
       }),
     ).toEqual({
       port: 8080,
@@ -43,16 +41,18 @@ describe('loadConfig', () => {
       logLevel: 'warn',
       timeZone: 'America/New_York',
       shutdownGraceMs: 2500,
-      testResponseDelayMs: 300,
     });
   });
 
+  it('accepts PORT=0: the system picks a free port, and the server logs it', () => {
+    expect(loadConfig({ PORT: '0' }).port).toBe(0);
+  });
+
   it.each([
-    [{ PORT: 'abc' }, 'Invalid PORT="abc": expected a TCP port number from 1 to 65535'],
-    [{ PORT: '0' }, 'Invalid PORT="0": expected a TCP port number from 1 to 65535'],
-    [{ PORT: '65536' }, 'Invalid PORT="65536": expected a TCP port number from 1 to 65535'],
-    [{ PORT: '80.5' }, 'Invalid PORT="80.5": expected a TCP port number from 1 to 65535'],
-    [{ PORT: '-1' }, 'Invalid PORT="-1": expected a TCP port number from 1 to 65535'],
+    [{ PORT: 'abc' }, 'Invalid PORT="abc": expected a TCP port number from 0 (any free port) to 65535'],
+    [{ PORT: '65536' }, 'Invalid PORT="65536": expected a TCP port number from 0 (any free port) to 65535'],
+    [{ PORT: '80.5' }, 'Invalid PORT="80.5": expected a TCP port number from 0 (any free port) to 65535'],
+    [{ PORT: '-1' }, 'Invalid PORT="-1": expected a TCP port number from 0 (any free port) to 65535'],
     [{ HOST: 'local host' }, 'Invalid HOST="local host": expected an IP address or host name such as 0.0.0.0'],
     [
       { LOG_LEVEL: 'verbose' },
@@ -65,13 +65,22 @@ describe('loadConfig', () => {
     [{ TIMEZONE: '+03:00' }, 'Invalid TIMEZONE="+03:00": expected an IANA time zone such as Europe/Moscow'],
     [{ SHUTDOWN_GRACE_MS: '5s' }, 'Invalid SHUTDOWN_GRACE_MS="5s": expected milliseconds from 0 to 600000'],
     [{ SHUTDOWN_GRACE_MS: '600001' }, 'Invalid SHUTDOWN_GRACE_MS="600001": expected milliseconds from 0 to 600000'],
-    [
-      { TEST_RESPONSE_DELAY_MS: 'slow' },
-      'Invalid TEST_RESPONSE_DELAY_MS="slow": expected milliseconds from 0 to 60000 (test-only)',
-    ],
   ])('refuses %o with one line naming the variable', (env, message) => {
     const error = errorOf(env);
     expect(error).toBe(message);
     expect(error).not.toContain('\n');
+  });
+});
+
+describe('loadProbeTarget', () => {
+  it('probes where the server listens by default', () => {
+    expect(loadProbeTarget({})).toEqual({ host: '0.0.0.0', port: 5000 });
+    expect(loadProbeTarget({ HOST: '::1', PORT: '8080' })).toEqual({ host: '::1', port: 8080 });
+  });
+
+  it.each(['0', 'http', '70000'])('refuses PORT=%s: the probe needs the real port', (port) => {
+    expect(() => loadProbeTarget({ PORT: port })).toThrow(
+      `Invalid PORT="${port}": expected a TCP port number from 1 to 65535 (the probe needs the real port)`,
+    );
   });
 });

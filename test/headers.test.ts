@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
+import { CONTENT_SECURITY_POLICY } from '../src/http/security-headers.ts';
 import { testApp } from './support/test-app.ts';
 
 describe('security headers', () => {
@@ -44,7 +45,11 @@ describe('security headers', () => {
       const res = await request(testApp().app).get(path);
       expect(res.headers['x-powered-by']).toBeUndefined();
       expect(res.headers['x-content-type-options']).toBe('nosniff');
-      expect(res.headers['content-security-policy']).toBeDefined();
+      expect(res.headers['content-security-policy']).toBe(
+        Object.entries(CONTENT_SECURITY_POLICY)
+          .map(([directive, sources]) => `${directive} ${sources.join(' ')}`)
+          .join(';'),
+      );
     },
   );
 });

@@ -1,19 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { HEALTHCHECK_BUNDLE, SERVER_BUNDLE, freePort, run, startServer } from './support/server-process.ts';
+import { freePort } from '../scripts/lib/free-port.ts';
+import { HEALTHCHECK_BUNDLE, HOLDING_MARKER, SERVER_BUNDLE, run, startServer } from './support/server-process.ts';
 
 // These run the built bundle as a real process; the real clock is fine here, with generous bounds.
 describe('the server process', () => {
   it('finishes a slow in-flight request on SIGTERM, refuses new connections and exits 0', async () => {
-    const server = await startServer({ TEST_RESPONSE_DELAY_MS: '1500' });
+    const server = await startServer({ responseDelayMs: 1500 });
     const base = `http://127.0.0.1:${server.port}`;
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
 
     const slow = fetch(`${base}/api/time`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The hook says when it holds the request: from then on it is certainly in flight.
+    await server.stderrShows(HOLDING_MARKER);
     server.child.kill('SIGTERM');
 
     const response = await slow;
     expect(response.status).toBe(200);
+    expect(response.headers.get('connection')).toBe('close');
     expect(((await response.json()) as { iso: string }).iso).toMatch(/\+03:00$/);
     expect(await server.exited).toEqual({ code: 0, signal: null });
     await expect(fetch(`${base}/healthz`)).rejects.toThrow();
@@ -23,10 +26,27 @@ describe('the server process', () => {
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as { msg: string; path?: string; status?: number });
-    expect(lines.map((line) => line.msg)).toEqual(
-      expect.arrayContaining(['shutting down: draining in-flight requests', 'stopped']),
-    );
-    expect(lines).toContainEqual(expect.objectContaining({ msg: 'request', path: '/api/time', status: 200 }));
+    expect(lines.map((line) => line.msg)).toEqual([
+      expect.stringMatching(/^listening on http:\/\/127\.0\.0\.1:\d+$/),
+      'request',
+      'shutting down: draining in-flight requests',
+      'request',
+      'stopped',
+    ]);
+    expect(lines[3]).toMatchObject({ msg: 'request', path: '/api/time', status: 200 });
+  });
+
+  it('listens on a port the system picks when PORT=0, and logs that port', async () => {
+    const server = await startServer();
+    try {
+      const listening = JSON.parse(server.stdout().split('\n')[0] ?? '') as { port: number; msg: string };
+      expect(listening.port).toBeGreaterThan(0);
+      expect(listening.msg).toBe(`listening on http://127.0.0.1:${listening.port}`);
+      expect((await fetch(`http://127.0.0.1:${listening.port}/healthz`)).status).toBe(200);
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
   });
 
   it('exits 0 on SIGINT too', async () => {
@@ -38,21 +58,23 @@ describe('the server process', () => {
   // A module loaded before the server (node --import) fails once the server has set itself up (its SIGTERM
   // handler exists), as a bug in a timer or a promise would.
   it.each([
-    ['an uncaught exception', 'throw new Error("boom in a timer")', 'uncaught exception'],
-    ['an unhandled rejection', 'void Promise.reject(new Error("boom in a promise"))', 'unhandled rejection'],
-  ])('logs %s and exits 1', async (_kind, failure, message) => {
+    ['an uncaught exception', 'throw new Error("boom in a timer")', 'uncaught exception', 'boom in a timer'],
+    [
+      'an unhandled rejection',
+      'void Promise.reject(new Error("boom in a promise"))',
+      'unhandled rejection',
+      'boom in a promise',
+    ],
+  ])('logs %s and exits 1', async (_kind, failure, message, errorMessage) => {
     const failOnceUp = `data:text/javascript,const poll = setInterval(() => { if (process.listenerCount("SIGTERM") > 0) { clearInterval(poll); ${failure}; } }, 10);`;
-    const result = await run(SERVER_BUNDLE, { PORT: String(await freePort()), HOST: '127.0.0.1' }, [
-      '--import',
-      failOnceUp,
-    ]);
+    const result = await run(SERVER_BUNDLE, { PORT: '0', HOST: '127.0.0.1' }, { nodeArgs: ['--import', failOnceUp] });
     expect(result.code).toBe(1);
     const fatal = result.stdout
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as { level: number; msg: string; err?: { message?: string } })
       .find((record) => record.level === 60);
-    expect(fatal).toMatchObject({ msg: message, err: { message: expect.stringContaining('boom') as unknown } });
+    expect(fatal).toMatchObject({ msg: message, err: { message: errorMessage } });
   });
 
   it('refuses invalid configuration with one line naming the variable, and exit code 1', async () => {
@@ -66,6 +88,14 @@ describe('the server process', () => {
 });
 
 describe('the health probe', () => {
+  it('refuses PORT=0, which names no server to probe', async () => {
+    expect(await run(HEALTHCHECK_BUNDLE, { PORT: '0' })).toMatchObject({
+      code: 1,
+      stderr:
+        'healthcheck: Invalid PORT="0": expected a TCP port number from 1 to 65535 (the probe needs the real port)\n',
+    });
+  });
+
   it('exits 0 while the server answers /healthz', async () => {
     const server = await startServer();
     try {
@@ -80,15 +110,17 @@ describe('the health probe', () => {
   });
 
   it('exits 1 with a reason when nothing listens', async () => {
-    const result = await run(HEALTHCHECK_BUNDLE, { PORT: String(await freePort()) });
+    const port = await freePort();
+    const result = await run(HEALTHCHECK_BUNDLE, { PORT: String(port) });
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^healthcheck: connect ECONNREFUSED 127\.0\.0\.1:\d+\n$/);
+    expect(result.stderr).toBe(`healthcheck: connect ECONNREFUSED 127.0.0.1:${port}\n`);
   });
 
   it('exits 1 on invalid configuration, naming the variable', async () => {
     expect(await run(HEALTHCHECK_BUNDLE, { PORT: 'http' })).toMatchObject({
       code: 1,
-      stderr: 'healthcheck: Invalid PORT="http": expected a TCP port number from 1 to 65535\n',
+      stderr:
+        'healthcheck: Invalid PORT="http": expected a TCP port number from 1 to 65535 (the probe needs the real port)\n',
     });
   });
 });

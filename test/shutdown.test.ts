@@ -89,7 +89,11 @@ describe('graceful shutdown', () => {
     await shutdown('SIGTERM');
     expect(exits).toEqual([1]);
     expect(await stuck).toMatchObject({ code: 'ECONNRESET' });
-    expect(records.map((record) => record.msg)).toContain('grace period over: closing the remaining connections');
+    expect(records.map((record) => record.msg)).toEqual([
+      'shutting down: draining in-flight requests',
+      'grace period over: closing the remaining connections',
+      'stopped',
+    ]);
   });
 
   it('exits at once, with 1, on a second signal', async () => {

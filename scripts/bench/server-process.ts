@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { nodeOptionsOf } from '../images/pins.ts';
 import { freePort } from '../lib/free-port.ts';
 import { firstHealthy } from '../lib/healthz.ts';
+import { HOLDING_MARKER, RESPONSE_DELAY_HOOK } from '../lib/response-delay.ts';
 import { pinnedCommand } from './machine.ts';
 
 export { SERVER_BUNDLE as APP_BUNDLE } from '../build.ts';
@@ -20,6 +21,8 @@ export interface ServerProcess {
   /** Resolves with the exit code (null when a signal ended it). */
   exited: Promise<number | null>;
   stop(): Promise<number | null>;
+  /** Everything the server wrote to stderr so far (it is passed on to ours as well). */
+  stderr(): string;
 }
 
 export interface ServerOptions {
@@ -27,11 +30,20 @@ export interface ServerOptions {
   port?: number;
   env?: Record<string, string>;
   stdout?: Stdout;
+  /** Holds each /api/time request this long before the app sees it (the response-delay test hook). */
+  responseDelayMs?: number;
 }
 
-export async function spawnServer({ file, port, env = {}, stdout = 'drain' }: ServerOptions): Promise<ServerProcess> {
+export async function spawnServer({
+  file,
+  port,
+  env = {},
+  stdout = 'drain',
+  responseDelayMs,
+}: ServerOptions): Promise<ServerProcess> {
   const listenPort = port ?? (await freePort());
-  const [command, ...args] = pinnedCommand([process.execPath, file]);
+  const hook = responseDelayMs === undefined ? [] : ['--import', `./${RESPONSE_DELAY_HOOK}`];
+  const [command, ...args] = pinnedCommand([process.execPath, ...hook, file]);
   const child = spawn(command, args, {
     // The production environment: default LOG_LEVEL, nothing inherited that could change behaviour.
     env: {
@@ -39,16 +51,25 @@ export async function spawnServer({ file, port, env = {}, stdout = 'drain' }: Se
       PORT: String(listenPort),
       HOST: '127.0.0.1',
       NODE_OPTIONS: PRODUCTION_NODE_OPTIONS,
+      ...(responseDelayMs === undefined ? {} : { RESPONSE_DELAY_MS: String(responseDelayMs) }),
       ...env,
     },
-    stdio: ['ignore', stdout === 'drain' ? 'pipe' : stdout, 'inherit'],
+    stdio: ['ignore', stdout === 'drain' ? 'pipe' : stdout, 'pipe'],
   });
   child.stdout?.resume();
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+    // Passed on, but for the hook's own lines (one per held request).
+    const shown = chunk.split('\n').filter((line) => !line.startsWith(HOLDING_MARKER));
+    if (shown.some(Boolean)) process.stderr.write(shown.join('\n'));
+  });
   const exited = once(child, 'exit').then(([code]) => code as number | null);
   return {
     port: listenPort,
     child,
     exited,
+    stderr: () => stderr,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       return exited;

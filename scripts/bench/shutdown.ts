@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { HOLDING_MARKER } from '../lib/response-delay.ts';
 import { APP_BUNDLE, startHealthy } from './server-process.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { median, round } from './stats.ts';
@@ -16,7 +17,7 @@ export interface ShutdownResult {
   runs: number;
   completed: number;
   exitCodes: (number | null)[];
-  /** Signal → exit, in-flight requests still waiting out TEST_RESPONSE_DELAY_MS. */
+  /** Signal → exit, in-flight requests still held by the response-delay hook. */
   signalToExitMs: number;
   /** Last response → exit: what shutdown itself costs once the work is done. */
   lastResponseToExitMs: number;
@@ -40,11 +41,15 @@ function slowRequest(port: number): Promise<{ status: number; at: number }> {
   });
 }
 
+function countHeld(stderr: string): number {
+  return stderr.split(HOLDING_MARKER).length - 1;
+}
+
 async function stopOnce(settings: ShutdownSettings, inFlight: number) {
-  const server = await startHealthy({ file: APP_BUNDLE, env: { TEST_RESPONSE_DELAY_MS: String(settings.delayMs) } });
+  const server = await startHealthy({ file: APP_BUNDLE, responseDelayMs: settings.delayMs });
   const responses = Array.from({ length: inFlight }, () => slowRequest(server.port));
-  // Well inside the delay: every request has arrived and waits in its handler when the signal comes.
-  if (inFlight > 0) await sleep(Math.min(300, settings.delayMs / 3));
+  // The hook says on stderr when it holds each request: signal only once all of them are in flight.
+  while (countHeld(server.stderr()) < inFlight) await sleep(5);
   const signalled = performance.now();
   const code = await server.stop();
   const exited = performance.now();

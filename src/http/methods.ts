@@ -10,7 +10,12 @@ const otherMethods: RequestHandler = (req, res) => {
   else sendError(req, res, 405);
 };
 
-/** Mounts a read-only resource: GET (and so HEAD) served, OPTIONS answered, every other method 405. */
-export function readOnly(router: Router, path: string, handler: RequestHandler): void {
-  router.route(path).get(handler).all(otherMethods);
+/**
+ * Mounts a read-only resource: GET (and so HEAD) served, OPTIONS answered, every other method 405.
+ * `resolve`, when given, runs first whatever the method, so an unknown resource is a 404 rather than a 405.
+ */
+export function readOnly(router: Router, path: string, handler: RequestHandler, resolve?: RequestHandler): void {
+  const route = router.route(path);
+  if (resolve !== undefined) route.all(resolve);
+  route.get(handler).all(otherMethods);
 }

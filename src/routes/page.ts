@@ -11,7 +11,6 @@ export function pageRoutes(router: Router, clock: Clock, formatTime: ZonedTimeFo
     script: assets.url('clock.js'),
   };
   readOnly(router, '/', (_req, res) => {
-    res.setHeader('Cache-Control', 'no-store');
     res.type('html').send(renderTimePage(formatTime(clock()), pageAssets));
   });
 }

@@ -1,7 +1,10 @@
-import type { Response, Router } from 'express';
-import { readOnly } from '../http/methods.ts';
+import type { RequestHandler, Response, Router } from 'express';
 import { sendError } from '../http/error-response.ts';
+import { readOnly } from '../http/methods.ts';
 import type { StaticAsset, StaticAssets } from '../static-assets.ts';
+
+// A hashed name never changes content, so browsers may keep it for a year without asking again.
+const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 function sendAsset(res: Response, asset: StaticAsset, cacheControl: string): void {
   res.setHeader('Content-Type', asset.contentType);
@@ -10,16 +13,24 @@ function sendAsset(res: Response, asset: StaticAsset, cacheControl: string): voi
 }
 
 export function staticRoutes(router: Router, assets: StaticAssets): void {
-  // An unknown (or outdated) name is a 404 whatever the method; a known one is a read-only resource.
-  router.all('/static/:file', (req, res, next) => {
-    if (assets.byHashedName(req.params.file) === undefined) sendError(req, res, 404);
-    else next();
-  });
-  // A hashed name never changes content, so browsers may keep it for a year without asking again.
-  readOnly(router, '/static/:file', (req, res) => {
+  // Looked up once per request: an unknown (or outdated) name is a 404 whatever the method.
+  const findAsset: RequestHandler = (req, res, next) => {
     const asset = assets.byHashedName(String(req.params.file));
-    if (asset !== undefined) sendAsset(res, asset, 'public, max-age=31536000, immutable');
-  });
+    if (asset === undefined) {
+      sendError(req, res, 404);
+      return;
+    }
+    res.locals.asset = asset;
+    next();
+  };
+  readOnly(
+    router,
+    '/static/:file',
+    (_req, res) => {
+      sendAsset(res, res.locals.asset as StaticAsset, IMMUTABLE);
+    },
+    findAsset,
+  );
   // Browsers ask for /favicon.ico on pages without a <link rel="icon"> (error pages, the JSON view).
   const favicon = assets.byName('favicon.svg');
   if (favicon !== undefined) {

@@ -1,53 +1,145 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { once } from 'node:events';
 import { SERVER_BUNDLE } from '../../scripts/build.ts';
-import { freePort } from '../../scripts/lib/free-port.ts';
+import { HOLDING_MARKER, RESPONSE_DELAY_HOOK } from '../../scripts/lib/response-delay.ts';
 
-export { freePort, SERVER_BUNDLE };
+export { HOLDING_MARKER, SERVER_BUNDLE };
 export const HEALTHCHECK_BUNDLE = 'dist/healthcheck.js';
 
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
 export interface RunningServer {
+  /** The port the server reported in its "listening" line (it is started with PORT=0). */
   port: number;
   child: ChildProcess;
   stdout: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  stderr: () => string;
+  /** Resolves when stderr has shown `text`, or rejects after timeoutMs. */
+  stderrShows: (text: string, timeoutMs?: number) => Promise<void>;
+  exited: Promise<Exit>;
 }
 
-/** Starts the built server as its own process and resolves once it logs that it listens. */
-export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [SERVER_BUNDLE], {
-    env: { PATH: process.env.PATH ?? '', PORT: String(port), HOST: '127.0.0.1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  const exited = once(child, 'exit').then(([code, signal]) => ({
-    code: code as number | null,
-    signal: signal as NodeJS.Signals | null,
-  }));
-  await new Promise<void>((resolve, reject) => {
+export interface StartOptions {
+  env?: Record<string, string>;
+  /** Loads the response-delay hook, holding each /api/time request this long. */
+  responseDelayMs?: number;
+}
+
+/** Resolves with the first value `find` returns for the text seen so far, re-checked on every chunk. */
+function watch<T>(
+  stream: NodeJS.ReadableStream,
+  seen: () => string,
+  find: () => T | undefined,
+  exited: Promise<Exit>,
+  timeoutMs: number,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      done();
+      reject(new Error(`not seen within ${timeoutMs} ms; output so far:\n${seen()}`));
+    }, timeoutMs);
     const check = () => {
-      if (stdout.includes('"msg":"listening')) resolve();
-      else setTimeout(check, 10);
+      const value = find();
+      if (value === undefined) return;
+      done();
+      resolve(value);
     };
-    check();
+    const done = () => {
+      clearTimeout(timer);
+      stream.off('data', check);
+    };
+    stream.on('data', check);
     void exited.then(({ code }) => {
-      reject(new Error(`server exited with ${code} before listening`));
+      done();
+      reject(new Error(`the process exited with ${String(code)}; output so far:\n${seen()}`));
     });
+    check();
   });
-  return { port, child, stdout: () => stdout, exited };
 }
 
-export async function run(file: string, env: Record<string, string>, nodeArgs: string[] = []) {
-  const child = spawn(process.execPath, [...nodeArgs, file], {
-    env: { PATH: process.env.PATH ?? '', ...env },
+/**
+ * Starts the built server as its own process on a port the system picks (PORT=0) and resolves once it
+ * logs that it listens, with the port from that line: no free-port-then-spawn race.
+ */
+export async function startServer({ env = {}, responseDelayMs }: StartOptions = {}): Promise<RunningServer> {
+  const hook = responseDelayMs === undefined ? [] : ['--import', `./${RESPONSE_DELAY_HOOK}`];
+  const child = spawn(process.execPath, [...hook, SERVER_BUNDLE], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      ...(responseDelayMs === undefined ? {} : { RESPONSE_DELAY_MS: String(responseDelayMs) }),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const [code] = (await once(child, 'exit')) as [number | null];
+  // 'close', not 'exit': by then every byte the process wrote has been read.
+  const exited = once(child, 'close').then(([code, signal]) => ({
+    code: code as number | null,
+    signal: signal as NodeJS.Signals | null,
+  }));
+  const listeningPort = () => {
+    const line = stdout.split('\n').find((entry) => entry.includes('"msg":"listening'));
+    return line === undefined ? undefined : (JSON.parse(line) as { port: number }).port;
+  };
+  const port = await watch(child.stdout, () => stdout + stderr, listeningPort, exited, 10_000);
+  return {
+    port,
+    child,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    stderrShows: (text, timeoutMs = 10_000) =>
+      watch(
+        child.stderr,
+        () => stderr,
+        () => (stderr.includes(text) ? true : undefined),
+        exited,
+        timeoutMs,
+      ).then(() => undefined),
+    exited,
+  };
+}
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  nodeArgs?: string[];
+  /** Run as this user and group (the tests run as root; some behaviour differs for other users). */
+  uid?: number;
+  gid?: number;
+  cwd?: string;
+  node?: string;
+}
+
+/** Runs a script to completion with only PATH and `env` in its environment. */
+export async function run(
+  file: string,
+  env: Record<string, string>,
+  { nodeArgs = [], uid, gid, cwd, node = process.execPath }: RunOptions = {},
+): Promise<RunResult> {
+  const options: SpawnOptions = {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(uid === undefined ? {} : { uid }),
+    ...(gid === undefined ? {} : { gid }),
+    ...(cwd === undefined ? {} : { cwd }),
+  };
+  const child = spawn(node, [...nodeArgs, file], options);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const [code] = (await once(child, 'close')) as [number | null];
   return { code, stdout, stderr };
 }

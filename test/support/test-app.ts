@@ -48,7 +48,7 @@ export function testApp({ clock, timeZone = 'Europe/Moscow' }: TestAppOptions = 
     logger,
     readiness,
     assets,
-    config: { timeZone, testResponseDelayMs: 0 },
+    config: { timeZone },
   });
   return {
     app,
