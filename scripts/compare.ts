@@ -1,26 +1,24 @@
-// npm run compare: renders the images' comparison from reports/images.json (written by npm run test:images)
-// into README.md and images/image-sizes.svg, the performance section from reports/bench.json (written by
-// npm run bench), and moves README's line links after the lines they quote.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import type { ImagesReport } from './images/report.ts';
-import { renderBenchSection } from './bench/readme.ts';
-import { REPORT_FILE as BENCH_FILE, type BenchReport } from './bench/report.ts';
-import { REPORT_FILE } from './images/report.ts';
+// npm run compare: renders every generated section of the README and docs/ (the images' comparison, the
+// stand-in notes, the performance figures) from the committed reports, draws images/image-sizes.svg, and
+// moves the README's line links after the lines they quote.
+//   npm run compare -- --update   first copies the fresh results the tests left in test-results/ over the
+//                                 committed ones (reports/images.json, images/page.png)
+import { readFileSync, writeFileSync } from 'node:fs';
 import { CHART_FILE, renderSizeChart } from './compare/chart.ts';
-import { renderComparison } from './compare/table.ts';
+import { takeFreshResults } from './compare/fresh-results.ts';
 import { refreshLineLinks } from './readme/line-links.ts';
-import { replaceSection } from './readme/markdown.ts';
+import { readReports, writeGeneratedSections } from './readme/sections.ts';
 
-const report = JSON.parse(readFileSync(REPORT_FILE, 'utf8')) as ImagesReport;
-const read = (file: string) => readFileSync(file, 'utf8');
+if (process.argv.includes('--update')) for (const line of takeFreshResults()) console.log(line);
 
-mkdirSync('images', { recursive: true });
-writeFileSync(CHART_FILE, renderSizeChart(report));
-let readme = replaceSection(read('README.md'), 'compare', renderComparison(report));
-if (existsSync(BENCH_FILE))
-  readme = replaceSection(readme, 'bench', renderBenchSection(JSON.parse(read(BENCH_FILE)) as BenchReport));
-readme = refreshLineLinks(readme, read);
-writeFileSync('README.md', readme);
+const reports = readReports();
+writeFileSync(CHART_FILE, renderSizeChart(reports.images));
+const written = writeGeneratedSections(reports);
+writeFileSync(
+  'README.md',
+  refreshLineLinks(readFileSync('README.md', 'utf8'), (file) => readFileSync(file, 'utf8')),
+);
 console.log(
-  `${CHART_FILE} and README.md updated from ${REPORT_FILE} (${report.bases.kind} bases, ${report.date.slice(0, 10)})`,
+  `${[CHART_FILE, ...written].join(', ')}: rendered from the reports (${reports.images.bases.kind} bases, ` +
+    `images ${reports.images.date.slice(0, 10)}, bench ${reports.bench.machine.date.slice(0, 10)})`,
 );

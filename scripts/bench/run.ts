@@ -6,12 +6,12 @@ import { measureImages, type ImagesResult } from './images.ts';
 import { measureThroughput, type LoadSettings } from './load.ts';
 import { describeMachine, pinSelf } from './machine.ts';
 import { measureMemory, type MemorySettings } from './memory.ts';
-import { updateReadme } from './readme.ts';
 import { REPORT_FILE, startupTable, targetsOf, targetsTable, throughputTable, writeReport } from './report.ts';
 import { APP_BUNDLE, PRODUCTION_NODE_OPTIONS } from './server-process.ts';
 import { measureShutdown, type ShutdownSettings } from './shutdown.ts';
 import { measureStartup } from './startup.ts';
 import { textTable } from './tables.ts';
+import { readReports, writeGeneratedSections } from '../readme/sections.ts';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
@@ -76,11 +76,11 @@ try {
     `\n${textTable(targetsTable(report.targets))}\n\n${textTable(throughputTable(throughput))}\n\n${textTable(startupTable(startup))}\n`,
   );
   if (quick) {
-    log(`${REPORT_FILE} and README.md left alone: --quick figures are for trying changes only`);
+    log(`${REPORT_FILE} and docs left alone: --quick figures are for trying changes only`);
   } else {
     writeReport(report);
     log(`Written: ${REPORT_FILE}`);
-    log(updateReadme(report));
+    log(`Rendered: ${writeGeneratedSections({ ...readReports(), bench: report }).join(', ')}`);
   }
 } finally {
   rmSync(baselines.folder, { recursive: true, force: true });

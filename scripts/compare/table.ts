@@ -23,6 +23,10 @@ const ROWS: [string, (image: ImageReport) => string][] = [
       `\`${image.healthcheck.slice(1).join(' ')}\` (${image.healthcheck[0] === 'CMD' ? 'exec form' : 'shell form'})`,
   ],
   [
+    'Serving again after a crash (`restart: unless-stopped`)',
+    (image) => `${image.restartAfterCrashSeconds.toFixed(2)} s`,
+  ],
+  [
     '`docker stop`, idle / with a slow request',
     (image) => `${image.stopSeconds.toFixed(2)} s / ${image.stopWithSlowRequestSeconds.toFixed(2)} s`,
   ],
@@ -41,7 +45,7 @@ export function renderComparison(report: ImagesReport): string {
     ],
   });
   const lines = [
-    `Measured by \`${report.generatedBy}\` (Docker ${report.engine}), written to`,
+    `Measured by \`${report.generatedBy}\` (Docker ${report.engine}) on ${report.date.slice(0, 10)}, kept in`,
     '[`reports/images.json`](reports/images.json) and rendered here and in the chart by `npm run compare`.',
     '',
     '![Image sizes: base and our layers](images/image-sizes.svg)',
@@ -51,21 +55,31 @@ export function renderComparison(report: ImagesReport): string {
   if (standIn) {
     lines.push(
       '',
-      'These figures come from **stand-in bases** assembled offline (the machines that measure them reach',
-      "no registry but npm's and Debian's), built from the same Debian 13 packages and the same Node.js",
-      'binary as the real images. How they differ from the real bases:',
-      '',
-      ...report.bases.differences.map((difference) => listItem(difference)),
-      '',
-      'Published sizes of the real bases, for scale:',
-      '',
-      ...PUBLISHED_SIZES.map((size) =>
-        listItem(`\`${size.image}\`: ${megabytes(size.bytes)} (${size.what}; ${size.source})`),
-      ),
-      listItem(
-        '`gcr.io/distroless/nodejs24-debian13:nonroot`: not listed in docker-library/repo-info, which covers Docker Official Images only',
-      ),
+      'Measured on **stand-in bases** assembled offline from the same Debian 13 packages and Node.js binary',
+      'as the real images (the machines that measure them reach no container registry); how they differ',
+      'from the real bases: [docs/without-registry.md](docs/without-registry.md#how-the-stand-ins-differ).',
     );
   }
   return lines.join('\n');
+}
+
+/** docs/without-registry.md's list of what the stand-ins lack, and what the real bases weigh. */
+export function renderStandInNotes(report: ImagesReport): string {
+  if (report.bases.kind !== 'stand-in') {
+    return `The last \`${report.generatedBy}\` run (${report.date.slice(0, 10)}) measured the real pinned bases.`;
+  }
+  return [
+    `As recorded by the last \`${report.generatedBy}\` run (${report.date.slice(0, 10)}):`,
+    '',
+    ...report.bases.differences.map((difference) => listItem(difference)),
+    '',
+    'Published sizes of the real bases, for scale:',
+    '',
+    ...PUBLISHED_SIZES.map((size) =>
+      listItem(`\`${size.image}\`: ${megabytes(size.bytes)} (${size.what}; ${size.source})`),
+    ),
+    listItem(
+      '`gcr.io/distroless/nodejs24-debian13:nonroot`: not listed in docker-library/repo-info, which covers Docker Official Images only',
+    ),
+  ].join('\n');
 }

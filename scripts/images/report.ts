@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { BaseImages } from './standins.ts';
 
 /** What the image suite measures about one image (sizes in bytes). */
@@ -18,7 +19,10 @@ export interface ImageFacts {
   healthcheck: string[];
 }
 
+/** The committed report that npm run compare renders. */
 export const REPORT_FILE = 'reports/images.json';
+/** Where npm run test:images writes its report; npm run compare -- --update copies it over REPORT_FILE. */
+export const FRESH_REPORT_FILE = 'test-results/images.json';
 
 export interface ImageReport extends ImageFacts {
   tag: string;
@@ -32,6 +36,8 @@ export interface ImageReport extends ImageFacts {
   /** docker stop while a request delayed by TEST_RESPONSE_DELAY_MS is in flight; the request still completes. */
   stopWithSlowRequestSeconds: number;
   slowRequestDelayMs: number;
+  /** compose.yaml's restart: unless-stopped: from SIGKILL of the process to serving again. */
+  restartAfterCrashSeconds: number;
 }
 
 export interface ImagesReport {
@@ -43,7 +49,7 @@ export interface ImagesReport {
   images: Record<'slim' | 'distroless', ImageReport>;
 }
 
-export function writeReport(report: ImagesReport): void {
-  mkdirSync('reports', { recursive: true });
-  writeFileSync(REPORT_FILE, `${JSON.stringify(report, null, 2)}\n`);
+export function writeReport(report: ImagesReport, file = FRESH_REPORT_FILE): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
 }

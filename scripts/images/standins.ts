@@ -2,13 +2,13 @@
 // the npm registry and a Debian mirror), stand-ins are assembled from the same ingredients: Debian trixie packages
 // and the official Node.js binary, laid out like node:<version>-trixie-slim and gcr.io/distroless/nodejs<major>-debian13.
 //
-//   node scripts/images/standins.ts 24.21.0    (as root, with DOCKER_HOST set, e.g. by .ci/start-docker)
+//   npm run standins    (as root, with a Docker engine; prints NODE_IMAGE=… and DISTROLESS_IMAGE=…)
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { debianMirror, debootstrap, downloadDebs, sh } from './debian-root.ts';
 import { assembleDistroless } from './distroless-standin.ts';
-import { docker } from './engine.ts';
+import { docker, findEngine, run } from './engine.ts';
+import { pinnedBases } from './pins.ts';
 import { assembleSlim } from './slim-standin.ts';
 
 export interface BaseImages {
@@ -33,6 +33,7 @@ export function standInTags(nodeVersion: string): { node: string; distroless: st
   };
 }
 
+/** The pinned bases where they can be had (present or pulled), else the stand-ins. */
 export async function ensureBaseImages(
   nodeVersion: string,
   pinned: { node: string; distroless: string },
@@ -40,6 +41,14 @@ export async function ensureBaseImages(
   if ((await available(pinned.node)) && (await available(pinned.distroless))) {
     return { ...pinned, kind: 'real', differences: [] };
   }
+  return ensureStandIns(nodeVersion, pinned);
+}
+
+/** The stand-ins for the pinned bases, assembled unless they exist already. */
+export async function ensureStandIns(
+  nodeVersion: string,
+  pinned: { node: string; distroless: string },
+): Promise<BaseImages> {
   const tags = standInTags(nodeVersion);
   const npmVersion = BUNDLED_NPM[nodeVersion];
   const differences = describeDifferences(nodeVersion, npmVersion);
@@ -78,6 +87,12 @@ async function buildStandIns(
   tags: { node: string; distroless: string },
 ): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('building the stand-in base images needs root (debootstrap, chroot)');
+  if (
+    (await run('sh', ['-c', 'command -v debootstrap'], { env: { PATH: `${process.env.PATH ?? ''}:/usr/sbin:/sbin` } }))
+      .code !== 0
+  ) {
+    throw new Error('building the stand-in base images needs debootstrap (apt-get install debootstrap)');
+  }
   const work = await mkdtemp('/var/tmp/moscow-time-standins-');
   try {
     const root = join(work, 'trixie');
@@ -120,12 +135,17 @@ async function importRoot(root: string, tarball: string, tag: string, changes: s
   await docker(['import', ...changes.flatMap((c) => ['--change', c]), tarball, tag], { check: true });
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const version = process.argv[2] ?? process.versions.node;
-  const major = version.split('.')[0] ?? version;
-  const images = await ensureBaseImages(version, {
-    node: `node:${version}-trixie-slim`,
-    distroless: `gcr.io/distroless/nodejs${major}-debian13:nonroot`,
-  });
-  console.log(JSON.stringify(images, null, 2));
+// npm run standins: assembles the stand-ins for the bases the Dockerfiles pin and prints the two build
+// arguments that select them.
+if (import.meta.main) {
+  try {
+    const lookup = await findEngine();
+    if (lookup.reason !== undefined) throw new Error(lookup.reason);
+    const pins = pinnedBases();
+    const bases = await ensureStandIns(pins.nodeVersion, pins);
+    console.log(`NODE_IMAGE=${bases.node}\nDISTROLESS_IMAGE=${bases.distroless}`);
+  } catch (error) {
+    console.error(`standins: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  }
 }

@@ -1,4 +1,6 @@
 import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { SCREENSHOT_FILE } from '../../scripts/compare/fresh-results.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +10,6 @@ import { launchChromium, skipWithoutChromium } from './support/chromium.ts';
 import { watchContext, type PageWatch } from './support/page-watch.ts';
 
 const TIME = /^\d{2}:\d{2}:\d{2}$/;
-const SCREENSHOT = 'images/page.png';
 
 /** Seconds between two HH:MM:SS times, the short way round midnight. */
 function secondsApart(a: string, b: string): number {
@@ -177,11 +178,11 @@ describe.skipIf(skipWithoutChromium())('the page in a real browser (Chromium)', 
     });
   }
 
-  it(`saves a screenshot for the README to ${SCREENSHOT}`, async () => {
+  it(`saves a screenshot for the README to ${SCREENSHOT_FILE}`, async () => {
     const { page, watch } = await open({ viewport: { width: 1000, height: 600 } });
     await nextTick(page);
-    mkdirSync('images', { recursive: true });
-    const png = await page.screenshot({ path: SCREENSHOT });
+    mkdirSync(dirname(SCREENSHOT_FILE), { recursive: true });
+    const png = await page.screenshot({ path: SCREENSHOT_FILE });
     expect(png.subarray(1, 4).toString()).toBe('PNG');
     expectClean(watch);
   });

@@ -10,20 +10,41 @@ interface Service {
   cap_add?: string[];
   security_opt?: string[];
   mem_limit?: string | number;
+  cpus?: string | number;
   pids_limit?: number;
   privileged?: boolean;
   init?: boolean;
 }
 
-/** What each service must be: its image, Dockerfile and published port (overridable by a variable). */
-export const EXPECTED_SERVICES: Record<string, { image: string; dockerfile: string; port: string }> = {
-  slim: { image: 'moscow-time:slim', dockerfile: 'Dockerfile', port: '${SLIM_PORT:-5000}:5000' },
+/** What each service must be: its image, Dockerfile, and host port (a variable with a default). */
+export const EXPECTED_SERVICES: Record<string, { image: string; dockerfile: string; hostPort: string }> = {
+  slim: { image: 'moscow-time:slim', dockerfile: 'Dockerfile', hostPort: '${SLIM_PORT:-5000}' },
   distroless: {
     image: 'moscow-time:distroless',
     dockerfile: 'distroless.Dockerfile',
-    port: '${DISTROLESS_PORT:-5001}:5000',
+    hostPort: '${DISTROLESS_PORT:-5001}',
   },
 };
+
+/** "${NAME:-value}" → "value", what Compose uses when the variable is unset. */
+function withDefaults(text: string): string {
+  return text.replace(/\$\{\w+:-([^}]*)\}/g, '$1');
+}
+
+// The app serves plain HTTP meant for this machine's browser: by default it is published on loopback only,
+// and an operator opens it wider on purpose (CIS Docker Benchmark 5.14 warns on ports bound to 0.0.0.0).
+function checkPorts(ports: string[], hostPort: string): string[] {
+  const mapping = ports.find((port) => port.endsWith(':5000'));
+  if (mapping === undefined) return ['does not publish container port 5000'];
+  const problems: string[] = [];
+  const parts = mapping.split(/:(?![^{]*\})/);
+  if (parts.length !== 3) return [`publishes ${mapping} on every interface: give a host address`];
+  const [address = '', port = ''] = parts;
+  if (withDefaults(address) !== '127.0.0.1')
+    problems.push(`publishes on ${withDefaults(address)} by default, not 127.0.0.1`);
+  if (port !== hostPort) problems.push(`host port is ${port}, not ${hostPort}`);
+  return problems;
+}
 
 export function parseCompose(text: string): Record<string, Service> {
   // `merge` resolves the <<: *hardened anchors the way Docker Compose does.
@@ -46,7 +67,7 @@ export function checkCompose(text: string): string[] {
     if (service.image !== expected.image) say(`image is ${String(service.image)}, not ${expected.image}`);
     if (service.build?.dockerfile !== expected.dockerfile)
       say(`builds ${String(service.build?.dockerfile)}, not ${expected.dockerfile}`);
-    if (!(service.ports ?? []).includes(expected.port)) say(`does not publish ${expected.port}`);
+    for (const problem of checkPorts(service.ports ?? [], expected.hostPort)) say(problem);
     if (service.read_only !== true) say('root filesystem is not read_only');
     if (![service.tmpfs ?? []].flat().some((mount) => mount.split(':')[0] === '/tmp')) say('no tmpfs on /tmp');
     if (!(service.cap_drop ?? []).includes('ALL')) say('does not drop ALL capabilities');
@@ -54,6 +75,8 @@ export function checkCompose(text: string): string[] {
     if (!(service.security_opt ?? []).some((option) => /^no-new-privileges(:true)?$/.test(option)))
       say('lacks no-new-privileges');
     if (service.mem_limit === undefined) say('has no memory limit');
+    // CIS Docker Benchmark 5.12: without a CPU limit, one container can take every core of the host.
+    if (!(Number(service.cpus) > 0)) say('has no CPU limit');
     if (!(typeof service.pids_limit === 'number' && service.pids_limit > 0)) say('has no PIDs limit');
     if (service.privileged === true) say('is privileged');
     // Node handles signals itself as PID 1; an init would hide whether it does.

@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { docker } from '../../../scripts/images/engine.ts';
 import { HARDENED } from '../../../scripts/images/specs.ts';
 import { firstHealthy } from '../../../scripts/lib/healthz.ts';
+import { RESPONSE_DELAY_HOOK } from '../../../scripts/lib/response-delay.ts';
 
 export interface Container {
   id: string;
@@ -14,17 +16,50 @@ async function inspect(id: string, format: string): Promise<string> {
   return (await docker(['inspect', '--format', format, id], { check: true })).stdout.trim();
 }
 
+export interface RunOptions {
+  env?: Record<string, string>;
+  /** Mounts the response-delay test hook and loads it, holding each /api/time request this long. */
+  responseDelayMs?: number;
+}
+
+const HOOK_IN_CONTAINER = '/test-hooks/response-delay.ts';
+
+/** The image's own NODE_OPTIONS, which a test must extend rather than replace. */
+async function imageNodeOptions(tag: string): Promise<string> {
+  const env = JSON.parse(
+    (await docker(['image', 'inspect', '--format', '{{json .Config.Env}}', tag], { check: true })).stdout,
+  ) as string[];
+  return env.find((entry) => entry.startsWith('NODE_OPTIONS='))?.slice('NODE_OPTIONS='.length) ?? '';
+}
+
+async function hookArgs(tag: string, delayMs: number): Promise<string[]> {
+  const nodeOptions = `${await imageNodeOptions(tag)} --import=${HOOK_IN_CONTAINER}`.trim();
+  return [
+    ...['-v', `${resolve(RESPONSE_DELAY_HOOK)}:${HOOK_IN_CONTAINER}:ro`],
+    ...['-e', `NODE_OPTIONS=${nodeOptions}`, '-e', `RESPONSE_DELAY_MS=${delayMs}`],
+  ];
+}
+
 /** Runs an image the hardened way, published on a free loopback port Docker picks. */
-export async function runHardened(tag: string, env: Record<string, string> = {}): Promise<Container> {
+export async function runHardened(tag: string, { env = {}, responseDelayMs }: RunOptions = {}): Promise<Container> {
   const envArgs = Object.entries(env).flatMap(([name, value]) => ['-e', `${name}=${value}`]);
-  const { stdout } = await docker(['run', '-d', ...HARDENED, ...envArgs, '-p', '127.0.0.1::5000', tag], {
+  const hook = responseDelayMs === undefined ? [] : await hookArgs(tag, responseDelayMs);
+  const { stdout } = await docker(['run', '-d', ...HARDENED, ...envArgs, ...hook, '-p', '127.0.0.1::5000', tag], {
     check: true,
   });
   const id = stdout.trim();
-  const port = Number(
-    /:(\d+)$/.exec((await docker(['port', id, '5000/tcp'], { check: true })).stdout.trim().split('\n')[0] ?? '')?.[1],
-  );
+  const published = (await docker(['port', id, '5000/tcp'], { check: true })).stdout.trim().split('\n')[0] ?? '';
+  const port = Number(/:(\d+)$/.exec(published)?.[1]);
   return { id, port, url: `http://127.0.0.1:${port}` };
+}
+
+/** Waits (bounded) until the container's stderr shows `text`. */
+export async function stderrShows(id: string, text: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await docker(['logs', id], { check: true })).stderr.includes(text)) {
+    if (Date.now() > deadline) throw new Error(`container ${id} did not write "${text}" within ${timeoutMs} ms`);
+    await sleep(100);
+  }
 }
 
 export async function healthStatus(id: string): Promise<string> {
@@ -54,6 +89,17 @@ export async function processUid(id: string): Promise<number> {
   const uid = /^Uid:\s+(\d+)/m.exec(status)?.[1];
   if (uid === undefined) throw new Error(`no Uid line in /proc/${pid}/status`);
   return Number(uid);
+}
+
+export interface ContainerState {
+  Pid: number;
+  Running: boolean;
+  Restarting: boolean;
+  StartedAt: string;
+}
+
+export async function containerState(id: string): Promise<ContainerState> {
+  return JSON.parse(await inspect(id, '{{json .State}}')) as ContainerState;
 }
 
 export async function exitCode(id: string): Promise<number> {

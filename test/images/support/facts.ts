@@ -40,14 +40,18 @@ async function debianPackages(filesystem: Filesystem): Promise<number> {
   return status.split('\n\n').filter((stanza) => /^Status: install ok installed$/m.test(stanza)).length;
 }
 
-async function nodeVersionOf(tag: string, entrypointIsNode: boolean): Promise<string> {
+/** `node --version` as the image runs it: its own entrypoint where that is node (distroless), else `node`. */
+export async function nodeVersionOf(tag: string): Promise<string> {
+  const entrypoint = (
+    await docker(['image', 'inspect', '--format', '{{json .Config.Entrypoint}}', tag], { check: true })
+  ).stdout;
+  const entrypointIsNode = entrypoint.trim().endsWith('node"]');
   const args = entrypointIsNode ? ['run', '--rm', tag, '--version'] : ['run', '--rm', tag, 'node', '--version'];
   return (await docker(args, { check: true })).stdout.trim();
 }
 
 export async function imageFacts(tag: string, baseRef: string, filesystem: Filesystem): Promise<ImageFacts> {
   const [image, base] = [await inspectImage(tag), await inspectImage(baseRef)];
-  const entrypointIsNode = filesystem.has('nodejs/bin/node');
   return {
     sizeBytes: image.size,
     baseSizeBytes: base.size,
@@ -64,7 +68,7 @@ export async function imageFacts(tag: string, baseRef: string, filesystem: Files
       .filter((entry) => /^-(.{2}[sS]|.{5}[sS])/.test(entry.mode))
       .map((entry) => `/${entry.path}`),
     user: image.user,
-    nodeVersion: await nodeVersionOf(tag, entrypointIsNode),
+    nodeVersion: await nodeVersionOf(tag),
     healthcheck: image.healthcheck,
   };
 }
