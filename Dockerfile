@@ -12,7 +12,7 @@ ARG NODE_IMAGE=node:24.21.0-trixie-slim@sha256:8ec5d7557396cfe32d21c3f9c13072355
 # hadolint cannot resolve the build argument, so it calls the pinned image untagged (DL3006, hadolint#1078)
 # and its registry untrusted (DL3026, hadolint#689).
 # hadolint ignore=DL3006,DL3026
-FROM ${NODE_IMAGE} AS deps
+FROM --platform=$BUILDPLATFORM ${NODE_IMAGE} AS deps
 WORKDIR /build
 # The lockfile alone decides this layer, so editing src/ reuses it.
 COPY package.json package-lock.json ./

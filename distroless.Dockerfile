@@ -16,7 +16,7 @@ ARG DISTROLESS_IMAGE=gcr.io/distroless/nodejs24-debian13:nonroot@sha256:9eeb7f58
 # hadolint cannot resolve the build argument, so it calls the pinned image untagged (DL3006, hadolint#1078)
 # and its registry untrusted (DL3026, hadolint#689).
 # hadolint ignore=DL3006,DL3026
-FROM ${NODE_IMAGE} AS deps
+FROM --platform=$BUILDPLATFORM ${NODE_IMAGE} AS deps
 WORKDIR /build
 # The lockfile alone decides this layer, so editing src/ reuses it.
 COPY package.json package-lock.json ./

@@ -2,6 +2,7 @@
 import { instructionsOf } from './dockerfile.ts';
 import {
   at,
+  flagsOf,
   commentAboveArgOf,
   DIGEST,
   EXACT_NODE_TAG,
@@ -39,6 +40,25 @@ export const BASE_IMAGE_RULES: DockerfileRule[] = [
         problems.push(`the last stage is "${dockerfile.runtime.name}", not "runtime"`);
       for (const run of instructionsOf(dockerfile.runtime, 'RUN'))
         problems.push(`${at(run)}: RUN in the runtime stage (build in a build stage)`);
+      return problems;
+    },
+  },
+  {
+    id: 'build-on-build-platform',
+    why: 'The build stages run on the build machine (their output is plain JavaScript) and the runtime stage only copies, so an arm64 image builds without emulation.',
+    check(dockerfile) {
+      const problems: string[] = [];
+      for (const stage of dockerfile.stages.filter((entry) => !entry.fromStage && entry !== dockerfile.runtime)) {
+        const from = stage.instructions[0];
+        const platform = from === undefined ? undefined : flagsOf(from).get('platform');
+        if (from !== undefined && platform !== '$BUILDPLATFORM')
+          problems.push(
+            `${at(from)}: build stage ${stage.name} runs on ${platform ?? 'the target platform'}, not --platform=$BUILDPLATFORM`,
+          );
+      }
+      const runtimeFrom = dockerfile.runtime.instructions[0];
+      if (runtimeFrom !== undefined && flagsOf(runtimeFrom).has('platform'))
+        problems.push(`${at(runtimeFrom)}: the runtime stage must be the target platform's (no --platform)`);
       return problems;
     },
   },

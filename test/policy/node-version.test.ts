@@ -8,6 +8,8 @@ const FILES = [
   'distroless.Dockerfile',
   'README.md',
   'compose.yaml',
+  ...globSync('docs/*.md'),
+  ...globSync('.github/workflows/*.yml'),
   ...globSync('test/images/**/*.ts'),
   ...globSync('scripts/**/*.ts'),
 ];
@@ -28,6 +30,13 @@ describe('one Node version everywhere', () => {
     const stale = PACKAGE_JSON.replace(`"node": "${PINNED}"`, '"node": "24.20.0"');
     expect(stale).not.toBe(PACKAGE_JSON);
     expect(checkNodeVersions(PINNED, [], stale)).toEqual([`package.json devDependency node is 24.20.0, not ${PINNED}`]);
+  });
+
+  it('notices a workflow that sets up another Node', () => {
+    const files = [{ file: '.github/workflows/ci.yml', text: 'env:\n  NODE_VERSION: 24.20.0\n' }];
+    expect(checkNodeVersions(PINNED, files, PACKAGE_JSON)).toEqual([
+      `.github/workflows/ci.yml sets up Node 24.20.0, not ${PINNED}`,
+    ]);
   });
 
   it('notices a distroless image of another Node major', () => {

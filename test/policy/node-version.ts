@@ -32,6 +32,11 @@ export function checkNodeVersions(pinned: string, files: VersionedFile[], packag
     problems.push(`package.json devDependency node is ${String(manifest.devDependencies?.node)}, not ${pinned}`);
   if (!(manifest.engines?.node ?? '').includes(pinned))
     problems.push(`package.json engines.node (${String(manifest.engines?.node)}) does not name ${pinned}`);
+  for (const { file, text } of files) {
+    for (const match of text.matchAll(/^\s*NODE_VERSION:\s*(\S+)\s*$/gm)) {
+      if (match[1] !== pinned) problems.push(`${file} sets up Node ${String(match[1])}, not ${pinned}`);
+    }
+  }
   const major = pinned.split('.')[0] ?? '';
   for (const { file, text } of files) {
     for (const match of text.matchAll(/distroless\/nodejs(\d+)-/g)) {

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 
-// Debian's package, never a Playwright browser download: CI machines have no internet access.
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+// Debian's package by default, never a Playwright browser download (CI machines here reach no browser
+// mirror); CHROMIUM_PATH names another Chromium-based browser, such as the Google Chrome of GitHub's runners.
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 // Without the networking flags Chromium keeps dialling Google services and logs every refused connection.
 const ARGS = [
@@ -23,7 +24,7 @@ export const chromiumMissing = !existsSync(CHROMIUM_PATH);
 export function skipWithoutChromium(): boolean {
   if (!chromiumMissing || browserRequired) return false;
   process.stdout.write(
-    `browser tests skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium; REQUIRE_BROWSER=1 makes this an error)\n`,
+    `browser tests skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH; REQUIRE_BROWSER=1 makes this an error)\n`,
   );
   return true;
 }
