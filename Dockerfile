@@ -48,10 +48,11 @@ LABEL org.opencontainers.image.title="moscow-time" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.created="${CREATED}"
-# V8's young generation capped at 4 MB: under load V8 would grow it towards its far larger default, and
-# resident memory with it (README, Performance: npm run bench measures the peak).
+# V8's heap bounded, so the app lives within a 64 MiB memory limit under overload: young generation 2 MB
+# per semi-space, old generation 24 MB (the live data is a few MB; V8 would otherwise let garbage grow
+# towards a 259 MB limit whatever the container's). docs/operations.md has the measurements.
 ENV NODE_ENV=production \
-    NODE_OPTIONS=--max-semi-space-size=4
+    NODE_OPTIONS="--max-semi-space-size=2 --max-old-space-size=24"
 # Owned by root and not writable by the runtime user: the app cannot modify itself. Absolute targets,
 # then WORKDIR: COPY creates /app as root, where WORKDIR would create it as the base image's user
 # (distroless's is nonroot).
@@ -64,5 +65,7 @@ EXPOSE 5000
 # Exec form, Node itself as the probe: no shell, no curl.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 CMD ["node", "dist/healthcheck.js"]
 # Node directly (the image's entrypoint script execs it as PID 1), never `npm start`: npm would stand
-# between Docker and the SIGTERM that starts a graceful shutdown.
-CMD ["node", "dist/server.js"]
+# between Docker and the SIGTERM that starts a graceful shutdown. --single-threaded: V8 collects garbage and
+# compiles on the main thread, without the background threads whose memory a 64 MiB limit cannot hold
+# (a V8 flag that NODE_OPTIONS refuses, hence here).
+CMD ["node", "--single-threaded", "dist/server.js"]

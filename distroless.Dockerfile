@@ -52,10 +52,11 @@ LABEL org.opencontainers.image.title="moscow-time" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.created="${CREATED}"
-# V8's young generation capped at 4 MB: under load V8 would grow it towards its far larger default, and
-# resident memory with it (README, Performance: npm run bench measures the peak).
+# V8's heap bounded, so the app lives within a 64 MiB memory limit under overload: young generation 2 MB
+# per semi-space, old generation 24 MB (the live data is a few MB; V8 would otherwise let garbage grow
+# towards a 259 MB limit whatever the container's). docs/operations.md has the measurements.
 ENV NODE_ENV=production \
-    NODE_OPTIONS=--max-semi-space-size=4
+    NODE_OPTIONS="--max-semi-space-size=2 --max-old-space-size=24"
 # Owned by root and not writable by the runtime user: the app cannot modify itself. Absolute targets,
 # then WORKDIR: COPY creates /app as root, where WORKDIR would create it as the base image's user
 # (distroless's is nonroot).
@@ -67,5 +68,7 @@ USER 65532:65532
 EXPOSE 5000
 # Exec form is the only form here: there is no shell. Node is not on PATH, hence the full path.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 CMD ["/nodejs/bin/node", "dist/healthcheck.js"]
-# The image's entrypoint is already /nodejs/bin/node, so the command is just the script.
-CMD ["dist/server.js"]
+# The image's entrypoint is already /nodejs/bin/node, so the command is its flags and the script.
+# --single-threaded: V8 collects garbage and compiles on the main thread, without the background threads
+# whose memory a 64 MiB limit cannot hold (a V8 flag that NODE_OPTIONS refuses, hence here).
+CMD ["--single-threaded", "dist/server.js"]

@@ -20,15 +20,6 @@ export interface AppDependencies {
   config: Pick<Config, 'timeZone'>;
 }
 
-// Once shutdown begins, each response tells keep-alive clients to reconnect (elsewhere) instead of
-// reusing a connection the server is about to close.
-function closeConnectionsWhenDraining(readiness: Readiness): RequestHandler {
-  return (_req, res, next) => {
-    if (!readiness.isReady()) res.setHeader('Connection', 'close');
-    next();
-  };
-}
-
 // Every answer is computed at request time (the clock, health, errors), so none may be cached; the static
 // routes, whose hashed names never change content, replace this with their own header.
 const noStoreByDefault: RequestHandler = (_req, res, next) => {
@@ -46,7 +37,6 @@ export function createApp({ clock, logger, readiness, assets, config }: AppDepen
   app.use(requestLog(logger));
   app.use(securityHeaders());
   app.use(rejectMalformedUrl);
-  app.use(closeConnectionsWhenDraining(readiness));
   app.use(noStoreByDefault);
 
   // Case-sensitive, so /API/time is a 404 like any unknown path rather than an alias.

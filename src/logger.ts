@@ -1,5 +1,7 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
+import { SonicBoom } from 'sonic-boom';
 import type { LogLevel } from './config.ts';
+import { createPendingLines } from './pending-lines.ts';
 
 export type { Logger };
 
@@ -7,16 +9,21 @@ export type { Logger };
 export const LOG_BUFFER_LIMIT_BYTES = 1024 * 1024;
 
 export const DROPPED_LINES_MESSAGE = 'log lines dropped: stdout was slower than the log rate';
+export const LOST_LINES_MESSAGE = 'log lines lost: stdout failed';
 
 export interface LogOutput {
   logger: Logger;
   /** Logs how many lines were dropped since the last report that got through, if any. */
   reportDropped(): void;
-  /** Lines dropped that no report has accounted for yet. */
+  /** Lines dropped or lost that no report has accounted for yet. */
   unreported(): number;
+  /** Every line dropped or lost since start-up, reported or not (what a metric counts). */
+  droppedTotal(): number;
+  /** The error code that made stdout unusable (EPIPE when its reader went away), if one did. */
+  failure(): string | undefined;
   /**
    * Writes out what is buffered, waiting at most timeoutMs for a slow reader, then closes the stream.
-   * Resolves true when everything was written.
+   * Resolves true when everything was written; lines still waiting when it gives up count as lost.
    */
   end(timeoutMs?: number): Promise<boolean>;
 }
@@ -24,30 +31,72 @@ export interface LogOutput {
 // pino's asynchronous destination buffers without limit when stdout is slow (hundreds of MB under load);
 // a synchronous one would stall every request behind the log reader. A bounded buffer keeps memory flat
 // and keeps serving: when it is full, new lines are dropped and counted instead.
+//
+// When stdout fails for good (its reader closed the pipe: EPIPE), every line still buffered and every line
+// after it is lost: those are counted too, and nothing more is written. pino's own destination would stop
+// writing silently on EPIPE and crash the process on any other write error.
 export function createLogOutput(level: LogLevel, fd = 1, limitBytes = LOG_BUFFER_LIMIT_BYTES): LogOutput {
-  const stream = pino.destination({ dest: fd, sync: false, maxLength: limitBytes });
-  const logger = pino({ level }, stream);
-  let dropped = 0;
+  const stream = new SonicBoom({ fd, sync: false, maxLength: limitBytes });
+  const pending = createPendingLines();
+  let unreported = 0;
+  let total = 0;
+  let failure: string | undefined;
+  const lose = (lines: number) => {
+    unreported += lines;
+    total += lines;
+  };
   stream.on('drop', () => {
-    dropped += 1;
+    lose(1);
   });
+  stream.on('write', (bytes: number) => {
+    pending.written(bytes);
+  });
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (failure !== undefined) return;
+    failure = error.code ?? error.message;
+    lose(pending.clear());
+  });
+  const destination: DestinationStream = {
+    write(line: string) {
+      if (failure !== undefined) {
+        lose(1);
+        return;
+      }
+      const lostBefore = total;
+      stream.write(line);
+      // 'drop' fires synchronously inside write(); a dropped line is counted there, not queued.
+      if (total === lostBefore) pending.add(Buffer.byteLength(line));
+    },
+  };
+  const logger = pino({ level }, destination);
   return {
     logger,
     reportDropped() {
-      const count = dropped;
-      if (count === 0) return;
-      dropped = 0;
+      const count = unreported;
+      // Reporting to a failed stdout would only lose the report too: the count waits for the exit report.
+      if (count === 0 || failure !== undefined) return;
+      unreported = 0;
       logger.warn({ droppedLines: count }, DROPPED_LINES_MESSAGE);
       // A report written into a full buffer is dropped too ('drop' fires synchronously): keep its count,
       // plus the report line itself, for the next attempt.
-      if (dropped > 0) dropped += count;
+      if (unreported > 0) unreported += count;
     },
-    unreported: () => dropped,
+    unreported: () => unreported,
+    droppedTotal: () => total,
+    failure: () => failure,
     // flushSync() would race a write still in flight on the thread pool (lines out of order, or lost
     // at exit); end() lets that write finish first.
     end(timeoutMs = 1_000) {
       return new Promise((resolve) => {
-        const timer = setTimeout(resolve, timeoutMs, false);
+        const gaveUp = () => {
+          lose(pending.clear());
+          resolve(false);
+        };
+        if (failure !== undefined) {
+          gaveUp();
+          return;
+        }
+        const timer = setTimeout(gaveUp, timeoutMs);
         stream.once('close', () => {
           clearTimeout(timer);
           resolve(true);
@@ -70,8 +119,8 @@ export function reportDroppedLines(output: LogOutput, intervalMs = 10_000): () =
 }
 
 /**
- * Ends the output before the process exits. A count that stdout could not take (its buffer still full,
- * or not written out in time) goes to stderr, a separate stream, so the loss is never silent.
+ * Ends the output before the process exits. Lines stdout could not take (dropped, still buffered when time
+ * ran out, or lost to a failed stdout) are counted on stderr, a separate stream, so no loss is silent.
  */
 export async function closeLogOutput(
   output: LogOutput,
@@ -83,6 +132,11 @@ export async function closeLogOutput(
   const unreported = output.unreported();
   if (flushed && unreported === 0) return;
   const stderr = pino({ level }, pino.destination({ dest: stderrFd, sync: true }));
+  const failure = output.failure();
+  if (failure !== undefined) {
+    stderr.warn({ droppedLines: unreported, error: failure }, `${LOST_LINES_MESSAGE} (${failure})`);
+    return;
+  }
   const tail = flushed ? '' : '; the last buffered lines were not written before exit';
   stderr.warn({ droppedLines: unreported }, `${DROPPED_LINES_MESSAGE}${tail}`);
 }

@@ -1,28 +1,37 @@
 import type { Server } from 'node:http';
+import { Server as NetServer } from 'node:net';
+import type { Connections } from './connections.ts';
 import type { Logger } from './logger.ts';
 import type { Readiness } from './readiness.ts';
 
 const IDLE_SWEEP_MS = 50;
+/** A keep-alive connection with no request for this long is closed; a busy one gets `Connection: close`. */
+export const IDLE_GRACE_MS = 500;
 
 export interface GracefulShutdown {
   server: Server;
+  connections: Connections;
   readiness: Readiness;
   logger: Logger;
   graceMs: number;
+  idleGraceMs?: number;
   /** Ends the process; a parameter so the sequence can be tested without exiting the test runner. */
   exit: (code: number) => unknown;
 }
 
 /**
- * Returns the signal handler: readiness goes 503, the listener closes, in-flight requests finish and idle
- * keep-alive sockets close; after graceMs the remaining connections are cut and the exit code is 1.
+ * Returns the signal handler: readiness goes 503 and the listener closes; in-flight requests finish, and a
+ * keep-alive client that sends another request gets its answer with `Connection: close`; connections idle
+ * for idleGraceMs close. After graceMs the remaining connections are cut and the exit code is 1.
  * A second signal exits at once.
  */
 export function createShutdown({
   server,
+  connections,
   readiness,
   logger,
   graceMs,
+  idleGraceMs = IDLE_GRACE_MS,
   exit,
 }: GracefulShutdown): (signal: string) => Promise<void> {
   return async (signal) => {
@@ -34,17 +43,21 @@ export function createShutdown({
     readiness.markShuttingDown();
     const started = performance.now();
     logger.info({ signal, graceMs }, 'shutting down: draining in-flight requests');
+    // The listener only: http.Server.close() would also close every connection idle at this instant,
+    // resetting the requests that busy keep-alive clients have already sent (measured: one per client).
     const drained = new Promise<void>((resolve) => {
-      server.close(() => {
+      NetServer.prototype.close.call(server, () => {
         resolve();
       });
     });
-    // close() ends only the connections idle right now; one whose response finishes later would stay
-    // open until keepAliveTimeout, so idle connections are swept until the server has closed.
-    server.closeIdleConnections();
-    const sweep = setInterval(() => {
-      server.closeIdleConnections();
-    }, IDLE_SWEEP_MS);
+    // Requests already in progress answer with `Connection: close` too, so their clients do not reuse a
+    // connection that is about to go; the app's middleware does the same for any request after this.
+    connections.closeAfterResponses();
+    const closeIdle = () => {
+      for (const socket of connections.idleFor(idleGraceMs)) socket.destroy();
+    };
+    closeIdle();
+    const sweep = setInterval(closeIdle, IDLE_SWEEP_MS);
     let deadline: NodeJS.Timeout | undefined;
     const graceOver = new Promise<'grace over'>((resolve) => {
       deadline = setTimeout(resolve, graceMs, 'grace over');

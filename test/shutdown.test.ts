@@ -1,44 +1,54 @@
 import { once } from 'node:events';
-import { createServer, get, type IncomingMessage, type Server } from 'node:http';
+import { Agent, createServer, get, request, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { trackConnections, type Connections } from '../src/connections.ts';
 import { createReadiness } from '../src/readiness.ts';
 import { createShutdown } from '../src/shutdown.ts';
 import { memoryLogger } from './support/test-app.ts';
 
+interface TestServer {
+  server: Server;
+  port: number;
+  connections: Connections;
+}
+
+/** A real server on loopback, its connections tracked as server.ts tracks them (with the given clock). */
+async function listening(handler: RequestListener, now?: () => number): Promise<TestServer> {
+  const server = createServer(handler);
+  const connections = trackConnections(server, now);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { server, port: (server.address() as AddressInfo).port, connections };
+}
+
+function send(port: number, agent?: Agent): Promise<IncomingMessage & { body: string }> {
+  return new Promise((resolve, reject) => {
+    get({ port, host: '127.0.0.1', path: '/', ...(agent === undefined ? {} : { agent }) }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => {
+        resolve(Object.assign(res, { body }));
+      });
+    }).on('error', reject);
+  });
+}
+
 // A server whose requests wait until the test releases them: "in flight" without any timer.
 async function heldServer() {
   const held: (() => void)[] = [];
-  const server = createServer((_req, res) => {
+  const test = await listening((_req, res) => {
     held.push(() => res.end('done'));
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  const send = () =>
-    new Promise<IncomingMessage & { body: string }>((resolve, reject) => {
-      get({ port, host: '127.0.0.1', path: '/' }, (res) => {
-        let body = '';
-        res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => {
-          resolve(Object.assign(res, { body }));
-        });
-      }).on('error', reject);
-    });
   const waitUntilHeld = async (count: number) => {
     while (held.length < count) await new Promise((resolve) => setImmediate(resolve));
   };
-  return {
-    server,
-    port,
-    send,
-    waitUntilHeld,
-    releaseAll: () => {
-      held.splice(0).forEach((release) => {
-        release();
-      });
-    },
+  const releaseAll = () => {
+    held.splice(0).forEach((release) => {
+      release();
+    });
   };
+  return { ...test, send: () => send(test.port), waitUntilHeld, releaseAll };
 }
 
 let server: Server | undefined;
@@ -47,11 +57,19 @@ afterEach(() => {
   server?.close();
 });
 
-function setup(graceMs: number, http: Server) {
+function setup(graceMs: number, { server: http, connections }: TestServer, idleGraceMs?: number) {
   const readiness = createReadiness();
   const { logger, records } = memoryLogger();
   const exits: number[] = [];
-  const shutdown = createShutdown({ server: http, readiness, logger, graceMs, exit: (code) => exits.push(code) });
+  const shutdown = createShutdown({
+    server: http,
+    connections,
+    readiness,
+    logger,
+    graceMs,
+    ...(idleGraceMs === undefined ? {} : { idleGraceMs }),
+    exit: (code) => exits.push(code),
+  });
   return { readiness, records, exits, shutdown };
 }
 
@@ -59,7 +77,7 @@ describe('graceful shutdown', () => {
   it('turns readiness off at once, lets in-flight requests finish, stops listening and exits 0', async () => {
     const held = await heldServer();
     server = held.server;
-    const { readiness, exits, shutdown, records } = setup(60_000, held.server);
+    const { readiness, exits, shutdown, records } = setup(60_000, held);
     const inFlight = [held.send(), held.send()];
     await held.waitUntilHeld(2);
 
@@ -70,9 +88,10 @@ describe('graceful shutdown', () => {
 
     held.releaseAll();
     const responses = await Promise.all(inFlight);
-    expect(responses.map((res) => [res.statusCode, res.body])).toEqual([
-      [200, 'done'],
-      [200, 'done'],
+    // Answered, and told not to reuse a connection that is about to close.
+    expect(responses.map((res) => [res.statusCode, res.body, res.headers.connection])).toEqual([
+      [200, 'done', 'close'],
+      [200, 'done', 'close'],
     ]);
     await done;
     expect(exits).toEqual([0]);
@@ -82,7 +101,7 @@ describe('graceful shutdown', () => {
   it('cuts the remaining connections when the grace period runs out, and exits 1', async () => {
     const held = await heldServer();
     server = held.server;
-    const { exits, shutdown, records } = setup(20, held.server);
+    const { exits, shutdown, records } = setup(20, held);
     const stuck = held.send().catch((error: unknown) => error);
     await held.waitUntilHeld(1);
 
@@ -99,7 +118,7 @@ describe('graceful shutdown', () => {
   it('exits at once, with 1, on a second signal', async () => {
     const held = await heldServer();
     server = held.server;
-    const { exits, shutdown } = setup(60_000, held.server);
+    const { exits, shutdown } = setup(60_000, held);
     const stuck = held.send().catch(() => undefined);
     await held.waitUntilHeld(1);
 
@@ -108,5 +127,75 @@ describe('graceful shutdown', () => {
     expect(exits).toEqual([1]);
     held.releaseAll();
     await stuck;
+  });
+
+  it('answers keep-alive clients that keep sending, instead of resetting their next request', async () => {
+    const test = await listening((_req, res) => {
+      res.end('ok');
+    });
+    server = test.server;
+    const { exits, shutdown } = setup(10_000, test);
+    const outcomes = { answered: 0, resetOnReusedConnection: 0, refused: 0, other: 0 };
+    let stopping = false;
+    // Twenty clients, each on one keep-alive connection, each sending its next request the moment the last
+    // answer arrives: the connection is idle only for that instant.
+    const clients = Array.from({ length: 20 }, async () => {
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      for (;;) {
+        const outcome = await new Promise<keyof typeof outcomes>((resolve) => {
+          const req = request({ port: test.port, host: '127.0.0.1', path: '/', agent }, (res) => {
+            res.resume().on('end', () => {
+              resolve('answered');
+            });
+          });
+          req.on('error', (error: NodeJS.ErrnoException) => {
+            resolve(error.code === 'ECONNREFUSED' ? 'refused' : req.reusedSocket ? 'resetOnReusedConnection' : 'other');
+          });
+          req.end();
+        });
+        outcomes[outcome] += 1;
+        if (outcome !== 'answered' || stopping) break;
+      }
+      agent.destroy();
+    });
+    await vi.waitFor(() => {
+      expect(outcomes.answered).toBeGreaterThan(200);
+    });
+    await shutdown('SIGTERM');
+    stopping = true;
+    await Promise.all(clients);
+    expect(exits).toEqual([0]);
+    expect(outcomes).toMatchObject({ resetOnReusedConnection: 0, other: 0 });
+  });
+
+  it('closes a keep-alive connection only once it has been idle for the idle grace', async () => {
+    let nowMs = 0;
+    const test = await listening(
+      (_req, res) => {
+        res.end('ok');
+      },
+      () => nowMs,
+    );
+    server = test.server;
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const first = await send(test.port, agent);
+    expect(first.headers.connection).toBe('keep-alive');
+    const socketClosed = vi.fn();
+    const socket = (agent.freeSockets['127.0.0.1:' + String(test.port) + ':'] ?? [])[0];
+    socket?.on('close', socketClosed);
+    expect(socket).toBeDefined();
+
+    const { exits, shutdown } = setup(10_000, test, 1_000);
+    const done = shutdown('SIGTERM');
+    nowMs = 999;
+    await new Promise((resolve) => setTimeout(resolve, 200)); // several sweeps: not idle long enough yet
+    expect(socketClosed).not.toHaveBeenCalled();
+    nowMs = 1_000;
+    await done;
+    await vi.waitFor(() => {
+      expect(socketClosed).toHaveBeenCalled();
+    });
+    expect(exits).toEqual([0]);
+    agent.destroy();
   });
 });

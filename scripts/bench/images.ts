@@ -4,11 +4,37 @@ import { HARDENED, IMAGES } from '../images/specs.ts';
 import { standInTags } from '../images/standins.ts';
 import { freePort } from '../lib/free-port.ts';
 import { firstHealthy } from '../lib/healthz.ts';
+import { measureMemoryFloor, type FloorResult, type FloorSettings } from './memory-floor.ts';
+import { measureStopUnderLoad, type StopTarget, type StopUnderLoadRun } from './stop-under-load.ts';
 import { median, round } from './stats.ts';
 
 // The yardstick inside each image: node:http answering /healthz, given to the image's own node with -e.
 const BARE_SERVER =
   "require('node:http').createServer((q,s)=>s.end('{\"status\":\"ok\"}')).listen(5000,'0.0.0.0');process.on('SIGTERM',()=>process.exit(0))";
+
+/** The image run hardened, loaded, then stopped the way Docker stops it. */
+function containerTarget(image: string): StopTarget {
+  return {
+    async start() {
+      const port = await freePort();
+      const id = await docker('run', '-d', ...HARDENED, '-p', `127.0.0.1:${port}:5000`, image);
+      await firstHealthy(port, 30_000);
+      return {
+        port,
+        async stop() {
+          await docker('stop', id);
+          const code = Number(await docker('inspect', '--format', '{{.State.ExitCode}}', id));
+          return code;
+        },
+        async logs() {
+          const output = await docker('logs', id);
+          await docker('rm', '-f', id);
+          return output;
+        },
+      };
+    },
+  };
+}
 
 export interface ImageRow {
   image: string;
@@ -19,6 +45,10 @@ export interface ImageRow {
   bareStopMs: number;
   /** Image size minus its base image's: the layers we add. */
   ownLayersMB: number | undefined;
+  /** The smallest of FLOOR_LIMITS_MIB under which it survived 30 s at 100 connections. */
+  memoryFloor: FloorResult;
+  /** docker stop while 50 keep-alive clients keep sending. */
+  stopUnderLoad: StopUnderLoadRun[];
 }
 
 export type ImagesResult = { skipped: string } | { rows: ImageRow[] };
@@ -86,7 +116,11 @@ async function ownLayersMB(image: string, name: 'slim' | 'distroless'): Promise<
   return round(((await size(image)) - (await size(base))) / 1e6, 1);
 }
 
-export async function measureImages(runs: number): Promise<ImagesResult> {
+export async function measureImages(
+  runs: number,
+  floor: FloorSettings,
+  log: (line: string) => void,
+): Promise<ImagesResult> {
   const reason = await unavailable();
   if (reason !== undefined) return { skipped: reason };
   const rows: ImageRow[] = [];
@@ -110,6 +144,8 @@ export async function measureImages(runs: number): Promise<ImagesResult> {
       stopMs: round(median(appRuns.map((entry) => entry.stopMs)), 0),
       bareStopMs: round(median(bareRuns.map((entry) => entry.stopMs)), 0),
       ownLayersMB: await ownLayersMB(image, name),
+      memoryFloor: await measureMemoryFloor(image, floor, log),
+      stopUnderLoad: await measureStopUnderLoad(containerTarget(image), { connections: 50, warmMs: 2_000, runs: 3 }),
     });
   }
   return { rows };

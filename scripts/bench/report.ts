@@ -1,9 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { ImagesResult } from './images.ts';
+import { FLOOR_LIMITS_MIB } from './memory-floor.ts';
 import type { LoadSettings, ThroughputRow } from './load.ts';
 import type { Machine } from './machine.ts';
 import type { MemoryResult, MemorySettings } from './memory.ts';
 import type { ShutdownResult, ShutdownSettings } from './shutdown.ts';
+import type { StopUnderLoadRun, StopUnderLoadSettings } from './stop-under-load.ts';
 import type { StartupRow } from './startup.ts';
 import { round } from './stats.ts';
 import type { Table } from './tables.ts';
@@ -28,12 +30,17 @@ export interface BenchReport {
     memory: MemorySettings;
     startupRuns: number;
     shutdown: ShutdownSettings;
+    stopUnderLoad?: StopUnderLoadSettings;
     nodeOptions: string;
+    /** The flags the images' CMD passes to node; absent in reports older than the flag. */
+    nodeFlags?: string[];
   };
   throughput: ThroughputRow[];
   memory: { app: MemoryResult; appStalled: MemoryResult; bareExpress: MemoryResult };
   startup: StartupRow[];
   shutdown: ShutdownResult;
+  /** Absent in reports older than the measurement. */
+  stopUnderLoad?: StopUnderLoadRun[];
   images: ImagesResult;
   targets: Target[];
 }
@@ -77,6 +84,22 @@ function imageTargets(images: ImagesResult): Target[] {
       pass: image.startupRatio <= 2,
     },
     {
+      figure: `${image.image} memory floor (docker run --memory, 100 connections)`,
+      measured:
+        image.memoryFloor.floorMiB === undefined
+          ? `none of ${FLOOR_LIMITS_MIB.join(', ')} MiB`
+          : `${image.memoryFloor.floorMiB} MiB (peak ${String(image.memoryFloor.runs.at(-1)?.peakMiB)} MiB)`,
+      baseline:
+        image.memoryFloor.runs
+          .filter((run) => !run.survived)
+          .map((run) => `${run.limitMiB} MiB: ${run.oomKilled ? 'OOM-killed' : `${run.failures} failures`}`)
+          .join('; ') || 'smallest limit tried',
+      ratio: undefined,
+      target: `≤ ${MEMORY_FLOOR_TARGET_MIB} MiB`,
+      pass: image.memoryFloor.floorMiB !== undefined && image.memoryFloor.floorMiB <= MEMORY_FLOOR_TARGET_MIB,
+    },
+    stopUnderLoadTarget(`${image.image}: docker stop under load, 50 keep-alive clients`, image.stopUnderLoad),
+    {
       figure: `${image.image} own layers`,
       measured: image.ownLayersMB === undefined ? 'base image not found' : `${image.ownLayersMB} MB`,
       baseline: 'its base image',
@@ -87,7 +110,28 @@ function imageTargets(images: ImagesResult): Target[] {
   ]);
 }
 
+/**
+ * SIGTERM (or docker stop) while keep-alive clients keep sending: no request the server read goes
+ * unanswered, and no request sent on a reused connection is reset. New connections after the listener
+ * closed are refused (through Docker's port proxy they are accepted, then reset): they never reach the app.
+ */
+function stopUnderLoadTarget(figure: string, runs: StopUnderLoadRun[]): Target {
+  const sum = (pick: (run: StopUnderLoadRun) => number) => runs.reduce((total, run) => total + pick(run), 0);
+  const reused = sum((run) => run.resetOnReusedConnection);
+  const lost = sum((run) => run.lost);
+  return {
+    figure,
+    measured: `${sum((run) => run.answered)} answered, ${lost} lost, ${reused} reset on a kept-alive connection; exit ${runs.map((run) => String(run.exitCode)).join('/')}`,
+    baseline: `new connections after close: ${sum((run) => run.refused)} refused, ${sum((run) => run.resetOnNewConnection)} reset (${runs.length} runs)`,
+    ratio: undefined,
+    target: '0 lost, 0 reset on a kept-alive connection, exit 0',
+    pass: reused === 0 && lost === 0 && runs.every((run) => run.exitCode === 0),
+  };
+}
+
 const MEMORY_LIMIT_MB = 150;
+/** The container memory limit both images must live within under overload. */
+export const MEMORY_FLOOR_TARGET_MIB = 64;
 
 function memoryTarget(figure: string, app: MemoryResult, bareExpress: MemoryResult): Target {
   return {
@@ -100,7 +144,7 @@ function memoryTarget(figure: string, app: MemoryResult, bareExpress: MemoryResu
   };
 }
 
-export function targetsOf({ throughput, memory, startup, shutdown, images }: Results): Target[] {
+export function targetsOf({ throughput, memory, startup, shutdown, stopUnderLoad, images }: Results): Target[] {
   const app = startup.find((entry) => entry.name === 'app');
   const bare = startup.at(-1);
   return [
@@ -123,6 +167,9 @@ export function targetsOf({ throughput, memory, startup, shutdown, images }: Res
       target: 'all 200, exit 0',
       pass: shutdown.cleanRuns === shutdown.runs,
     },
+    ...(stopUnderLoad === undefined
+      ? []
+      : [stopUnderLoadTarget('SIGTERM under load, 50 keep-alive clients', stopUnderLoad)]),
     ...imageTargets(images),
   ];
 }

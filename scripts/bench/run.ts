@@ -7,9 +7,10 @@ import { measureThroughput, type LoadSettings } from './load.ts';
 import { describeMachine, pinSelf } from './machine.ts';
 import { measureMemory, type MemorySettings } from './memory.ts';
 import { REPORT_FILE, startupTable, targetsOf, targetsTable, throughputTable, writeReport } from './report.ts';
-import { APP_BUNDLE, PRODUCTION_NODE_OPTIONS } from './server-process.ts';
+import { APP_BUNDLE, PRODUCTION_NODE_FLAGS, PRODUCTION_NODE_OPTIONS } from './server-process.ts';
 import { measureShutdown, type ShutdownSettings } from './shutdown.ts';
 import { measureStartup } from './startup.ts';
+import { localProcess, measureStopUnderLoad, type StopUnderLoadSettings } from './stop-under-load.ts';
 import { textTable } from './tables.ts';
 import { readReports, writeGeneratedSections } from '../readme/sections.ts';
 
@@ -22,6 +23,7 @@ const load: LoadSettings = quick
 const memory: MemorySettings = { seconds: quick ? 3 : 10, connections: 100, readBytes: 64 * 1024, everyMs: 50 };
 const startupRuns = quick ? 5 : 15;
 const shutdown: ShutdownSettings = { inFlight: 50, delayMs: 1000, runs: quick ? 1 : 3 };
+const stopUnderLoad: StopUnderLoadSettings = { connections: 50, warmMs: 2_000, runs: quick ? 1 : 3 };
 const log = (line: string) => {
   process.stdout.write(`${line}\n`);
 };
@@ -54,21 +56,32 @@ try {
   );
   log(`Shutdown (${shutdown.inFlight} requests in flight)…`);
   const shutdownResult = await measureShutdown(shutdown);
+  log(`SIGTERM under load (${stopUnderLoad.connections} keep-alive clients, ${stopUnderLoad.runs} runs)…`);
+  const stopUnderLoadRuns = await measureStopUnderLoad(localProcess, stopUnderLoad);
   let images: ImagesResult = { skipped: 'not requested; add --images' };
   if (args.has('--images')) {
     log('Images…');
-    images = await measureImages(quick ? 3 : 10);
+    images = await measureImages(quick ? 3 : 10, { seconds: quick ? 10 : 30, connections: 100 }, log);
     if ('skipped' in images) log(`Images skipped: ${images.skipped}`);
   }
 
   const results = {
     command,
     machine,
-    settings: { load, memory, startupRuns, shutdown, nodeOptions: PRODUCTION_NODE_OPTIONS },
+    settings: {
+      load,
+      memory,
+      startupRuns,
+      shutdown,
+      stopUnderLoad,
+      nodeOptions: PRODUCTION_NODE_OPTIONS,
+      nodeFlags: PRODUCTION_NODE_FLAGS,
+    },
     throughput,
     memory: memoryResults,
     startup,
     shutdown: shutdownResult,
+    stopUnderLoad: stopUnderLoadRuns,
     images,
   };
   const report = { ...results, targets: targetsOf(results) };

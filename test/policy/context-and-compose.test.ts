@@ -52,7 +52,7 @@ describe('compose.yaml', () => {
       '    - seccomp:unconfined\n',
       both('lacks no-new-privileges'),
     ],
-    ['no memory limit', '  mem_limit: 256m\n', '', both('has no memory limit')],
+    ['no memory limit', '  mem_limit: 128m\n', '', both('has no memory limit')],
     ['no CPU limit', '  cpus: 1\n', '', both('has no CPU limit')],
     ['no PIDs limit', '  pids_limit: 64\n', '', both('has no PIDs limit')],
     [

@@ -36,8 +36,8 @@ const FIXTURES: Fixture[] = [
     rule: 'multi-stage',
     defect: 'RUN in the runtime stage',
     source: SLIM,
-    from: '    NODE_OPTIONS=--max-semi-space-size=4\n',
-    to: '    NODE_OPTIONS=--max-semi-space-size=4\nRUN npm ci\n',
+    from: '    NODE_OPTIONS="--max-semi-space-size=2 --max-old-space-size=24"\n',
+    to: '    NODE_OPTIONS="--max-semi-space-size=2 --max-old-space-size=24"\nRUN npm ci\n',
   },
   {
     rule: 'multi-stage',
@@ -69,8 +69,8 @@ const FIXTURES: Fixture[] = [
     rule: 'exec-form',
     defect: 'shell-form CMD',
     source: SLIM,
-    from: 'CMD ["node", "dist/server.js"]',
-    to: 'CMD node dist/server.js',
+    from: 'CMD ["node", "--single-threaded", "dist/server.js"]',
+    to: 'CMD node --single-threaded dist/server.js',
   },
   {
     rule: 'exec-form',
@@ -83,14 +83,14 @@ const FIXTURES: Fixture[] = [
     rule: 'exec-form',
     defect: 'one JSON string holding the whole command',
     source: SLIM,
-    from: 'CMD ["node", "dist/server.js"]',
-    to: 'CMD ["node dist/server.js"]',
+    from: 'CMD ["node", "--single-threaded", "dist/server.js"]',
+    to: 'CMD ["node --single-threaded dist/server.js"]',
   },
   {
     rule: 'exec-form',
     defect: 'shell-form ENTRYPOINT',
     source: DISTROLESS,
-    from: 'CMD ["dist/server.js"]',
+    from: 'CMD ["--single-threaded", "dist/server.js"]',
     to: 'ENTRYPOINT /nodejs/bin/node dist/server.js',
   },
   { rule: 'no-add', defect: 'ADD', source: SLIM, from: 'COPY public/ /app/public/', to: 'ADD public/ /app/public/' },
@@ -106,7 +106,7 @@ const FIXTURES: Fixture[] = [
     rule: 'no-npm-at-runtime',
     defect: 'npm start',
     source: SLIM,
-    from: 'CMD ["node", "dist/server.js"]',
+    from: 'CMD ["node", "--single-threaded", "dist/server.js"]',
     to: 'CMD ["npm", "start"]',
   },
   { rule: 'copy-allow-list', defect: 'whole context', source: SLIM, from: 'COPY src/ src/', to: 'COPY . .' },
@@ -135,8 +135,8 @@ const FIXTURES: Fixture[] = [
     rule: 'no-secrets-in-env-or-arg',
     defect: 'a token as the second key of an ENV',
     source: DISTROLESS,
-    from: '    NODE_OPTIONS=--max-semi-space-size=4\n',
-    to: '    NODE_OPTIONS=--max-semi-space-size=4 NPM_TOKEN=abc\n',
+    from: '    NODE_OPTIONS="--max-semi-space-size=2 --max-old-space-size=24"\n',
+    to: '    NODE_OPTIONS="--max-semi-space-size=2 --max-old-space-size=24" NPM_TOKEN=abc\n',
   },
   {
     rule: 'no-secrets-in-env-or-arg',
@@ -193,8 +193,8 @@ const FIXTURES: Fixture[] = [
     rule: 'app-folder-owned-by-root',
     defect: 'WORKDIR creates /app as nonroot',
     source: DISTROLESS,
-    from: '    NODE_OPTIONS=--max-semi-space-size=4\n',
-    to: '    NODE_OPTIONS=--max-semi-space-size=4\nWORKDIR /app\n',
+    from: '    NODE_OPTIONS="--max-semi-space-size=2 --max-old-space-size=24"\n',
+    to: '    NODE_OPTIONS="--max-semi-space-size=2 --max-old-space-size=24"\nWORKDIR /app\n',
   },
   {
     rule: 'hadolint-ignore-has-reason',
@@ -287,7 +287,7 @@ describe('the two Dockerfiles', () => {
   it('use the runtime users the images define: 1000 (node) and 65532 (nonroot)', () => {
     expect(SLIM).toContain('\nUSER 1000:1000\n');
     expect(DISTROLESS).toContain('\nUSER 65532:65532\n');
-    expect(DISTROLESS).toContain('CMD ["dist/server.js"]');
+    expect(DISTROLESS).toContain('CMD ["--single-threaded", "dist/server.js"]');
     expect(DISTROLESS).toContain('CMD ["/nodejs/bin/node", "dist/healthcheck.js"]');
   });
 });

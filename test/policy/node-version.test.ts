@@ -56,24 +56,40 @@ describe('one set of Node options for the server', () => {
     expect(checkNodeOptions(dockerfiles, PACKAGE_JSON)).toEqual([]);
   });
 
+  it('notices an image that drops the flag its CMD passes', () => {
+    const [slim, distroless] = dockerfiles;
+    if (slim === undefined || distroless === undefined) throw new Error('no Dockerfiles');
+    const drifted = {
+      ...slim,
+      text: slim.text.replace('CMD ["node", "--single-threaded", "dist/server.js"]', 'CMD ["node", "dist/server.js"]'),
+    };
+    expect(drifted.text).not.toBe(slim.text);
+    expect(checkNodeOptions([distroless, drifted], PACKAGE_JSON)).toEqual([
+      'Dockerfile runs Node with --max-semi-space-size=2 --max-old-space-size=24, not --single-threaded --max-semi-space-size=2 --max-old-space-size=24',
+    ]);
+  });
+
   it('notices an image that drifts', () => {
     const [slim, distroless] = dockerfiles;
     if (slim === undefined || distroless === undefined) throw new Error('no Dockerfiles');
     const drifted = {
       ...distroless,
-      text: distroless.text.replace('--max-semi-space-size=4', '--max-semi-space-size=16'),
+      text: distroless.text.replace('--max-semi-space-size=2', '--max-semi-space-size=16'),
     };
     expect(drifted.text).not.toBe(distroless.text);
     expect(checkNodeOptions([slim, drifted], PACKAGE_JSON)).toEqual([
-      'distroless.Dockerfile runs Node with --max-semi-space-size=16, not --max-semi-space-size=4',
+      'distroless.Dockerfile runs Node with --single-threaded --max-semi-space-size=16 --max-old-space-size=24, not --single-threaded --max-semi-space-size=2 --max-old-space-size=24',
     ]);
   });
 
   it('notices npm start without them', () => {
-    const bare = PACKAGE_JSON.replace('node --max-semi-space-size=4 dist/server.js', 'node dist/server.js');
+    const bare = PACKAGE_JSON.replace(
+      'node --single-threaded --max-semi-space-size=2 --max-old-space-size=24 dist/server.js',
+      'node dist/server.js',
+    );
     expect(bare).not.toBe(PACKAGE_JSON);
     expect(checkNodeOptions(dockerfiles, bare)).toEqual([
-      'npm start does not run node --max-semi-space-size=4 dist/server.js',
+      'npm start does not run node --single-threaded --max-semi-space-size=2 --max-old-space-size=24 dist/server.js',
     ]);
   });
 });

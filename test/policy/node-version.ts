@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { nodeOptionsOf } from '../../scripts/images/pins.ts';
+import { cmdNodeFlagsOf, nodeOptionsOf } from '../../scripts/images/pins.ts';
 
 /** The Node version the images carry, from the one place it is set: Dockerfile's NODE_IMAGE tag. */
 export function pinnedNodeVersion(dockerfileText: string): string {
@@ -50,13 +50,19 @@ export function readVersionedFiles(paths: string[]): VersionedFile[] {
   return paths.map((file) => ({ file, text: readFileSync(file, 'utf8') }));
 }
 
-/** The Node options the slim image, the distroless image and `npm start` run the server with must agree. */
+/** How a Dockerfile runs the server: the flags its CMD passes, and its NODE_OPTIONS. */
+function nodeFlagsOf(text: string): string | undefined {
+  const options = nodeOptionsOf(text);
+  return options === undefined ? undefined : [...cmdNodeFlagsOf(text), options].join(' ');
+}
+
+/** The slim image, the distroless image and `npm start` must run the server with the same Node flags. */
 export function checkNodeOptions(dockerfiles: VersionedFile[], packageJson: string): string[] {
-  const options = dockerfiles.map(({ file, text }) => ({ file, value: nodeOptionsOf(text) }));
-  const problems = options.filter(({ value }) => value === undefined).map(({ file }) => `${file} sets no NODE_OPTIONS`);
-  const expected = options[0]?.value ?? '';
+  const flags = dockerfiles.map(({ file, text }) => ({ file, value: nodeFlagsOf(text) }));
+  const problems = flags.filter(({ value }) => value === undefined).map(({ file }) => `${file} sets no NODE_OPTIONS`);
+  const expected = flags[0]?.value ?? '';
   problems.push(
-    ...options
+    ...flags
       .filter(({ value }) => value !== undefined && value !== expected)
       .map(({ file, value }) => `${file} runs Node with ${String(value)}, not ${expected}`),
   );

