@@ -51,8 +51,11 @@ LABEL org.opencontainers.image.title="moscow-time" \
 # V8's heap bounded, so the app lives within a 64 MiB memory limit under overload: young generation 2 MB
 # per semi-space, old generation 24 MB (the live data is a few MB; V8 would otherwise let garbage grow
 # towards a 259 MB limit whatever the container's). docs/operations.md has the measurements.
+# VERSION and REVISION, the labels' build arguments, also reach the app: its build_info metric says them.
 ENV NODE_ENV=production \
-    NODE_OPTIONS="--max-semi-space-size=2 --max-old-space-size=24"
+    NODE_OPTIONS="--max-semi-space-size=2 --max-old-space-size=24" \
+    VERSION=${VERSION} \
+    REVISION=${REVISION}
 # Owned by root and not writable by the runtime user: the app cannot modify itself. Absolute targets,
 # then WORKDIR: COPY creates /app as root, where WORKDIR would create it as the base image's user
 # (distroless's is nonroot).

@@ -8,6 +8,11 @@ export interface Config {
   logLevel: LogLevel;
   timeZone: string;
   shutdownGraceMs: number;
+  /** A listener of its own for /metrics; undefined: /metrics is served on PORT with the app. */
+  metricsPort: number | undefined;
+  /** What is running, for the build_info metric: the image's build arguments, or local values. */
+  version: string;
+  revision: string;
 }
 
 /** What the health probe needs: where the server listens. */
@@ -78,9 +83,37 @@ function host(env: Env, fallback: string): string {
 
 const PORT = { variable: 'PORT', fallback: 5000, max: 65535 };
 
+function label(env: Env, variable: string, fallback: string): string {
+  const raw = env[variable];
+  if (raw === undefined || raw === '') return fallback;
+  // A metric label value: short, and nothing a scraper or a log reader has to escape.
+  if (!/^[\w.+-]{1,64}$/.test(raw)) throw invalid(variable, 'up to 64 letters, digits and . _ + -', raw);
+  return raw;
+}
+
+function metricsPort(env: Env, port: number): number | undefined {
+  if (env.METRICS_PORT === undefined || env.METRICS_PORT === '') return undefined;
+  const value = integer(env, {
+    variable: 'METRICS_PORT',
+    fallback: 0,
+    min: 0,
+    max: 65535,
+    accepts: 'a TCP port number from 0 (any free port) to 65535, other than PORT',
+  });
+  if (value !== 0 && value === port) {
+    throw invalid(
+      'METRICS_PORT',
+      'a TCP port number from 0 (any free port) to 65535, other than PORT',
+      env.METRICS_PORT,
+    );
+  }
+  return value;
+}
+
 export function loadConfig(env: Env): Config {
+  const port = integer(env, { ...PORT, min: 0, accepts: 'a TCP port number from 0 (any free port) to 65535' });
   return {
-    port: integer(env, { ...PORT, min: 0, accepts: 'a TCP port number from 0 (any free port) to 65535' }),
+    port,
     host: host(env, '0.0.0.0'),
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
     timeZone: timeZone(env, 'Europe/Moscow'),
@@ -91,6 +124,10 @@ export function loadConfig(env: Env): Config {
       max: 600_000,
       accepts: 'milliseconds from 0 to 600000',
     }),
+    metricsPort: metricsPort(env, port),
+    // The Dockerfiles' build-argument defaults, so a local run reads like an unstamped image.
+    version: label(env, 'VERSION', '0.0.0-local'),
+    revision: label(env, 'REVISION', 'unknown'),
   };
 }
 

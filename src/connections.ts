@@ -13,6 +13,16 @@ export interface Connections {
   closeAfterResponses(): void;
 }
 
+const IN_PROGRESS = Symbol('responses in progress');
+const IDLE_SINCE = Symbol('idle since');
+
+// The state lives on the socket, never as a Map or Set keyed by response: giving every response object an
+// identity hash doubled the server's CPU time per request under pipelined load (measured).
+interface TrackedSocket extends Socket {
+  [IN_PROGRESS]?: ServerResponse[];
+  [IDLE_SINCE]?: number | undefined;
+}
+
 /**
  * Tracks every connection from the moment it opens. Node can close the connections idle right now, but a
  * keep-alive client busy sending is "idle" between one answer and its next request for well under a
@@ -20,38 +30,41 @@ export interface Connections {
  * to close.
  */
 export function trackConnections(server: Server, now: () => number = () => performance.now()): Connections {
-  const idleSince = new Map<Socket, number | undefined>();
-  const inProgress = new Map<Socket, Set<ServerResponse>>();
+  const sockets = new Set<TrackedSocket>();
   let closing = false;
-  server.on('connection', (socket: Socket) => {
-    idleSince.set(socket, now());
-    inProgress.set(socket, new Set());
+  server.on('connection', (socket: TrackedSocket) => {
+    socket[IN_PROGRESS] = [];
+    socket[IDLE_SINCE] = now();
+    sockets.add(socket);
     socket.once('close', () => {
-      idleSince.delete(socket);
-      inProgress.delete(socket);
+      sockets.delete(socket);
     });
   });
   // Before the app's own listener, so the header is set before the app can answer.
   server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
     if (closing) res.setHeader('Connection', 'close');
-    const responses = inProgress.get(req.socket);
-    if (responses === undefined) return;
-    responses.add(res);
-    idleSince.set(req.socket, undefined);
+    const socket = req.socket as TrackedSocket;
+    const inProgress = socket[IN_PROGRESS];
+    if (inProgress === undefined) return;
+    inProgress.push(res);
+    socket[IDLE_SINCE] = undefined;
     res.once('close', () => {
-      responses.delete(res);
-      if (responses.size === 0 && idleSince.has(req.socket)) idleSince.set(req.socket, now());
+      inProgress.splice(inProgress.indexOf(res), 1);
+      if (inProgress.length === 0) socket[IDLE_SINCE] = now();
     });
   });
   return {
     idleFor(ms) {
       const at = now();
-      return [...idleSince].flatMap(([socket, since]) => (since !== undefined && at - since >= ms ? [socket] : []));
+      return [...sockets].filter((socket) => {
+        const since = socket[IDLE_SINCE];
+        return since !== undefined && at - since >= ms;
+      });
     },
     closeAfterResponses() {
       closing = true;
-      for (const responses of inProgress.values()) {
-        for (const res of responses) if (!res.headersSent) res.setHeader('Connection', 'close');
+      for (const socket of sockets) {
+        for (const res of socket[IN_PROGRESS] ?? []) if (!res.headersSent) res.setHeader('Connection', 'close');
       }
     },
   };

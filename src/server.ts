@@ -1,9 +1,11 @@
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.ts';
 import { trackConnections } from './connections.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { describeListenFailure } from './listen-errors.ts';
+import { createMetrics } from './metrics.ts';
+import { createMetricsApp } from './metrics-app.ts';
 import { closeLogOutput, createLogOutput, reportDroppedLines } from './logger.ts';
 import { PUBLIC_FOLDER } from './public-folder.ts';
 import { createReadiness } from './readiness.ts';
@@ -48,7 +50,19 @@ process.on('unhandledRejection', (reason) => {
 });
 
 const readiness = createReadiness();
-const app = createApp({ clock: systemClock, logger, readiness, assets: loadStaticAssets(PUBLIC_FOLDER), config });
+const metrics = createMetrics({
+  buildInfo: { version: config.version, revision: config.revision, nodejs: process.version },
+  droppedLogLines: () => output.droppedTotal(),
+  isReady: () => readiness.isReady(),
+});
+const app = createApp({
+  clock: systemClock,
+  logger,
+  readiness,
+  assets: loadStaticAssets(PUBLIC_FOLDER),
+  metrics,
+  config,
+});
 const server = createServer(
   {
     // Slow or stalled clients cannot hold a connection open for long (slowloris): a connection that has
@@ -63,18 +77,30 @@ const server = createServer(
   app,
 );
 
-server.on('error', (error: NodeJS.ErrnoException) => {
-  const reason = server.listening ? undefined : describeListenFailure(error, config);
-  if (reason === undefined) logger.fatal({ err: error }, 'server error');
-  else process.stderr.write(`${reason}\n`);
-  void exit(1);
-});
+/** Listens, or ends the process with one line naming the variable to change when it cannot. */
+function listen(listener: Server, port: number, portVariable: string, what: string): void {
+  listener.on('error', (error: NodeJS.ErrnoException) => {
+    const reason = listener.listening
+      ? undefined
+      : describeListenFailure(error, { host: config.host, port }, portVariable);
+    if (reason === undefined) logger.fatal({ err: error }, 'server error');
+    else process.stderr.write(`${reason}\n`);
+    void exit(1);
+  });
+  listener.listen(port, config.host, () => {
+    // The port actually bound: 0 asks the system for a free one.
+    const bound = (listener.address() as AddressInfo).port;
+    logger.info(
+      { host: config.host, port: bound, timeZone: config.timeZone },
+      `${what} on ${urlOf(config.host, bound)}`,
+    );
+  });
+}
 
-server.listen(config.port, config.host, () => {
-  // The port actually bound: PORT=0 asks the system for a free one.
-  const { port } = server.address() as AddressInfo;
-  logger.info({ host: config.host, port, timeZone: config.timeZone }, `listening on ${urlOf(config.host, port)}`);
-});
+listen(server, config.port, 'PORT', 'listening');
+if (config.metricsPort !== undefined) {
+  listen(createServer(createMetricsApp(metrics, logger)), config.metricsPort, 'METRICS_PORT', 'metrics listening');
+}
 
 const connections = trackConnections(server);
 const shutdown = createShutdown({ server, connections, readiness, logger, graceMs: config.shutdownGraceMs, exit });

@@ -19,6 +19,9 @@ describe('loadConfig', () => {
       logLevel: 'info',
       timeZone: 'Europe/Moscow',
       shutdownGraceMs: 5000,
+      metricsPort: undefined,
+      version: '0.0.0-local',
+      revision: 'unknown',
     });
   });
 
@@ -34,6 +37,9 @@ describe('loadConfig', () => {
         LOG_LEVEL: 'WARN',
         TIMEZONE: 'america/new_york',
         SHUTDOWN_GRACE_MS: '2500',
+        METRICS_PORT: '9100',
+        VERSION: '1.2.3',
+        REVISION: '0123abc',
       }),
     ).toEqual({
       port: 8080,
@@ -41,6 +47,9 @@ describe('loadConfig', () => {
       logLevel: 'warn',
       timeZone: 'America/New_York',
       shutdownGraceMs: 2500,
+      metricsPort: 9100,
+      version: '1.2.3',
+      revision: '0123abc',
     });
   });
 
@@ -65,6 +74,19 @@ describe('loadConfig', () => {
     [{ TIMEZONE: '+03:00' }, 'Invalid TIMEZONE="+03:00": expected an IANA time zone such as Europe/Moscow'],
     [{ SHUTDOWN_GRACE_MS: '5s' }, 'Invalid SHUTDOWN_GRACE_MS="5s": expected milliseconds from 0 to 600000'],
     [{ SHUTDOWN_GRACE_MS: '600001' }, 'Invalid SHUTDOWN_GRACE_MS="600001": expected milliseconds from 0 to 600000'],
+    [
+      { METRICS_PORT: '5000' },
+      'Invalid METRICS_PORT="5000": expected a TCP port number from 0 (any free port) to 65535, other than PORT',
+    ],
+    [
+      { PORT: '9100', METRICS_PORT: '9100' },
+      'Invalid METRICS_PORT="9100": expected a TCP port number from 0 (any free port) to 65535, other than PORT',
+    ],
+    [{ VERSION: '1.2.3 beta' }, 'Invalid VERSION="1.2.3 beta": expected up to 64 letters, digits and . _ + -'],
+    [
+      { REVISION: 'x'.repeat(65) },
+      `Invalid REVISION="${'x'.repeat(65)}": expected up to 64 letters, digits and . _ + -`,
+    ],
   ])('refuses %o with one line naming the variable', (env, message) => {
     const error = errorOf(env);
     expect(error).toBe(message);

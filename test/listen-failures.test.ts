@@ -31,6 +31,21 @@ describe('the server refuses an address it cannot listen on', () => {
     }
   });
 
+  it('a metrics port another process holds, naming METRICS_PORT', async () => {
+    const holder = createServer().listen(0, '127.0.0.1');
+    await once(holder, 'listening');
+    const { port } = holder.address() as AddressInfo;
+    try {
+      const result = await run(SERVER_BUNDLE, { HOST: '127.0.0.1', PORT: '0', METRICS_PORT: String(port) });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(
+        `Cannot listen on 127.0.0.1:${port}: the port is in use by another process; set METRICS_PORT to a free port\n`,
+      );
+    } finally {
+      holder.close();
+    }
+  });
+
   it('an address that is not one of this machine’s (EADDRNOTAVAIL)', async () => {
     // 192.0.2.0/24 is TEST-NET-1 (RFC 5737): never assigned to a real machine.
     const result = await run(SERVER_BUNDLE, { HOST: '192.0.2.1', PORT: '5000' });

@@ -21,8 +21,8 @@ describe('request log', () => {
 
   it('keeps a well-formed X-Request-Id from the client and replaces anything else', async () => {
     const { app, logs } = testApp();
-    await request(app).get('/healthz').set('X-Request-Id', 'abc-123').expect('X-Request-Id', 'abc-123');
-    const replaced = await request(app).get('/healthz').set('X-Request-Id', '<script>');
+    await request(app).get('/api/time').set('X-Request-Id', 'abc-123').expect('X-Request-Id', 'abc-123');
+    const replaced = await request(app).get('/api/time').set('X-Request-Id', '<script>');
     expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     expect(logs.map((record) => record.reqId)).toEqual(['abc-123', replaced.headers['x-request-id']]);
   });
@@ -49,6 +49,21 @@ describe('request log', () => {
     expect(levels).toEqual([
       [404, 40],
       [500, 50],
+    ]);
+  });
+
+  it('logs scrapes and health probes at debug while they succeed, and a failing one as warn', async () => {
+    const { app, readiness, logs } = testApp();
+    await request(app).get('/healthz').expect(200);
+    await request(app).get('/readyz').expect(200);
+    await request(app).get('/metrics').expect(200);
+    await request(app).get('/api/time').expect(200);
+    readiness.markShuttingDown();
+    await request(app).get('/readyz').expect(503);
+    // The test logger logs from info up, as production does by default.
+    expect(logs.filter((record) => record.msg === 'request').map((record) => [record.path, record.level])).toEqual([
+      ['/api/time', 30],
+      ['/readyz', 40],
     ]);
   });
 });

@@ -9,7 +9,11 @@ export type Contender = (typeof CONTENDERS)[number];
 export const PATHS = ['/api/time', '/'] as const;
 
 export interface LoadSettings {
+  /** What the shape is called in the tables: "10 connections", "overload". */
+  shape: string;
   connections: number;
+  /** Requests each connection sends without waiting for the answers (1: none). */
+  pipelining: number;
   warmupSeconds: number;
   seconds: number;
   rounds: number;
@@ -24,6 +28,7 @@ export interface Shot {
 }
 
 export interface ThroughputRow {
+  shape: string;
   path: string;
   contender: Contender;
   rps: number;
@@ -35,8 +40,8 @@ export interface ThroughputRow {
   failures: number;
 }
 
-export async function shoot(url: string, seconds: number, connections: number): Promise<Shot> {
-  const result = await autocannon({ url, connections, duration: seconds, pipelining: 1 });
+export async function shoot(url: string, seconds: number, connections: number, pipelining = 1): Promise<Shot> {
+  const result = await autocannon({ url, connections, duration: seconds, pipelining });
   return {
     rps: result.requests.total / result.duration,
     p50Ms: result.latency.p50,
@@ -65,7 +70,12 @@ export async function measureThroughput(
   try {
     for (const contender of CONTENDERS) {
       for (const path of PATHS)
-        await shoot(`http://127.0.0.1:${servers[contender].port}${path}`, settings.warmupSeconds, settings.connections);
+        await shoot(
+          `http://127.0.0.1:${servers[contender].port}${path}`,
+          settings.warmupSeconds,
+          settings.connections,
+          settings.pipelining,
+        );
     }
     for (let round = 0; round < settings.rounds; round += 1) {
       const order = CONTENDERS.map((_, index) => CONTENDERS[(index + round) % CONTENDERS.length] ?? 'app');
@@ -77,9 +87,10 @@ export async function measureThroughput(
             `http://127.0.0.1:${servers[contender].port}${path}`,
             settings.seconds,
             settings.connections,
+            settings.pipelining,
           );
           log(
-            `  round ${round + 1} ${path.padEnd(9)} ${contender.padEnd(14)} ${Math.round(shot.rps)} req/s, p99 ${shot.p99Ms} ms`,
+            `  ${settings.shape}, round ${round + 1} ${path.padEnd(9)} ${contender.padEnd(14)} ${Math.round(shot.rps)} req/s, p99 ${shot.p99Ms} ms`,
           );
           shots.set(`${path} ${contender}`, [...(shots.get(`${path} ${contender}`) ?? []), shot]);
         }
@@ -95,6 +106,7 @@ export async function measureThroughput(
       const ratioTo = (yardstick: Contender) =>
         median(own.map((shot, index) => shot.rps / (of(yardstick)[index]?.rps ?? Number.NaN)));
       return {
+        shape: settings.shape,
         path,
         contender,
         rps: Math.round(median(own.map((shot) => shot.rps))),
@@ -106,4 +118,45 @@ export async function measureThroughput(
       };
     });
   });
+}
+
+export interface ScrapeResult {
+  scrapes: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** /api/time's throughput meanwhile. */
+  rps: number;
+}
+
+/** GET /metrics once every 100 ms, as a busy Prometheus might, while the app is under `settings`' load. */
+export async function measureScrapeUnderLoad(settings: LoadSettings): Promise<ScrapeResult> {
+  const server = await startHealthy({ file: APP_BUNDLE });
+  const latencies: number[] = [];
+  const load = { running: true };
+  try {
+    const scraping = (async () => {
+      while (load.running) {
+        const started = performance.now();
+        const response = await fetch(`http://127.0.0.1:${server.port}/metrics`);
+        await response.text();
+        if (response.status === 200) latencies.push(performance.now() - started);
+        await sleep(100);
+      }
+    })();
+    const shot = await shoot(
+      `http://127.0.0.1:${server.port}/api/time`,
+      settings.seconds * settings.rounds,
+      settings.connections,
+      settings.pipelining,
+    );
+    load.running = false;
+    await scraping;
+    const sorted = [...latencies].sort((a, b) => a - b);
+    const at = (quantile: number) =>
+      round(sorted[Math.min(sorted.length - 1, Math.floor(quantile * sorted.length))] ?? NaN, 1);
+    return { scrapes: latencies.length, p50Ms: at(0.5), p99Ms: at(0.99), rps: Math.round(shot.rps) };
+  } finally {
+    load.running = false;
+    await server.stop();
+  }
 }

@@ -8,6 +8,8 @@ import { openFifo } from '../lib/fifo.ts';
 export interface MemorySettings {
   seconds: number;
   connections: number;
+  /** Requests each connection sends without waiting for the answers. */
+  pipelining: number;
   readBytes: number;
   everyMs: number;
 }
@@ -45,7 +47,12 @@ export async function measureMemory(file: string, settings: MemorySettings): Pro
     const sampling = setInterval(() => {
       peak = Math.max(peak, statusMB(pid, 'VmRSS'));
     }, SAMPLE_MS);
-    const shot = await shoot(`http://127.0.0.1:${server.port}/api/time`, settings.seconds, settings.connections);
+    const shot = await shoot(
+      `http://127.0.0.1:${server.port}/api/time`,
+      settings.seconds,
+      settings.connections,
+      settings.pipelining,
+    );
     clearInterval(sampling);
     const kernelPeakMB = statusMB(pid, 'VmHWM');
     clearInterval(reading);

@@ -17,10 +17,11 @@ export function renderBenchSection(report: BenchReport): string {
     '',
     markdownTable(targetsTable(report.targets)),
     '',
-    `Throughput: autocannon, ${settings.load.connections} connections, ${settings.load.rounds} rounds of ${settings.load.seconds} s`,
-    'per contender after a warm-up, the order rotated each round; req/s and latency are medians over the',
-    "rounds, ratios the median of each round's ratio. The app runs as in production (helmet, request logging",
-    'at the default level, stdout drained by a fast reader); the baselines build the same bodies with the same code.',
+    `Throughput: autocannon, in each load shape (${settings.loads.map((load) => load.shape).join('; ')})`,
+    `${settings.loads[0]?.rounds ?? 0} rounds of ${settings.loads[0]?.seconds ?? 0} s per contender after a warm-up, the order rotated each round;`,
+    "req/s and latency are medians over the rounds, ratios the median of each round's ratio. The app runs as in",
+    'production (helmet, request logging at the default level, /metrics counting every request, stdout drained',
+    'by a fast reader); the baselines build the same bodies with the same code, with no logging or metrics.',
     '',
     markdownTable(throughputTable(report.throughput)),
     '',
@@ -29,7 +30,8 @@ export function renderBenchSection(report: BenchReport): string {
     '',
     markdownTable(startupTable(report.startup)),
     '',
-    `Memory: ${settings.memory.seconds} s at ${settings.memory.connections} connections on \`/api/time\`, RSS sampled every 100 ms.`,
+    `Memory: ${settings.memory.seconds} s at ${settings.memory.connections} connections on \`/api/time\` (and again with 10 requests`,
+    'pipelined on each), RSS sampled every 100 ms.',
     `With stdout read ${settings.memory.readBytes / 1024} KiB every ${settings.memory.everyMs} ms, ${app.logLines} request lines`,
     `reached the reader and ${app.droppedLines} were dropped; with stdout never read, ${appStalled.logLines} reached it`,
     `and ${appStalled.droppedLines} were dropped (and counted in the log).`,
@@ -44,13 +46,15 @@ export function renderBenchSummary(report: BenchReport): string {
   const { targets, machine, command } = report;
   const withTarget = targets.filter((target) => target.pass !== undefined);
   const met = withTarget.filter((target) => target.pass === true).length;
-  const api = figureOf(targets, 'GET /api/time req/s vs bare Express');
+  const api = figureOf(targets, `GET /api/time req/s vs bare Express, ${report.settings.loads[0]?.shape ?? ''}`);
+  const overload = figureOf(targets, `GET /api/time req/s vs bare Express, ${report.settings.loads[1]?.shape ?? ''}`);
   const rss = figureOf(targets, 'peak RSS, 100 connections, slow stdout');
   const startup = figureOf(targets, 'start-up (spawn → 200 on /healthz)');
   const x = (ratio: number | undefined) => (ratio === undefined ? '—' : `${ratio.toFixed(2)}×`);
   return [
     `\`${command}\` (${machine.date.slice(0, 10)}, Node ${machine.node}): **${met} of ${withTarget.length} targets met**.`,
-    `\`GET /api/time\` runs at ${x(api?.ratio)} a bare Express app's throughput (target ${api?.target ?? '—'}); memory`,
+    `\`GET /api/time\`, metrics on, runs at ${x(api?.ratio)} a bare Express app's throughput (${x(overload?.ratio)} under overload;`,
+    `target ${api?.target ?? '—'}); memory`,
     `peaks at ${rss?.measured ?? '—'} with a slow log reader (target ${rss?.target ?? '—'}); start-up is ${x(startup?.ratio)}`,
     `a bare \`node:http\` server's. Every figure and how it is taken: [docs/performance.md](docs/performance.md).`,
   ].join('\n');

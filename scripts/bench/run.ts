@@ -3,7 +3,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { buildBaselines } from './baselines/build.ts';
 import { measureImages, type ImagesResult } from './images.ts';
-import { measureThroughput, type LoadSettings } from './load.ts';
+import { measureScrapeUnderLoad, measureThroughput, type LoadSettings } from './load.ts';
 import { describeMachine, pinSelf } from './machine.ts';
 import { measureMemory, type MemorySettings } from './memory.ts';
 import { REPORT_FILE, startupTable, targetsOf, targetsTable, throughputTable, writeReport } from './report.ts';
@@ -17,10 +17,20 @@ import { readReports, writeGeneratedSections } from '../readme/sections.ts';
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
 const command = ['npm run bench', ...(args.size > 0 ? ['--', ...args] : [])].join(' ');
-const load: LoadSettings = quick
-  ? { connections: 10, warmupSeconds: 1, seconds: 2, rounds: 1 }
-  : { connections: 10, warmupSeconds: 2, seconds: 2, rounds: 8 };
-const memory: MemorySettings = { seconds: quick ? 3 : 10, connections: 100, readBytes: 64 * 1024, everyMs: 50 };
+// Today's shape, and overload: every connection keeps ten requests in the pipe, where what the app adds to
+// each request shows most.
+const rounds = quick ? { warmupSeconds: 1, seconds: 2, rounds: 1 } : { warmupSeconds: 2, seconds: 2, rounds: 8 };
+const loads: LoadSettings[] = [
+  { shape: '10 connections', connections: 10, pipelining: 1, ...rounds },
+  { shape: 'overload (100 connections × 10 pipelined)', connections: 100, pipelining: 10, ...rounds },
+];
+const memory: MemorySettings = {
+  seconds: quick ? 3 : 10,
+  connections: 100,
+  pipelining: 1,
+  readBytes: 64 * 1024,
+  everyMs: 50,
+};
 const startupRuns = quick ? 5 : 15;
 const shutdown: ShutdownSettings = { inFlight: 50, delayMs: 1000, runs: quick ? 1 : 3 };
 const stopUnderLoad: StopUnderLoadSettings = { connections: 50, warmMs: 2_000, runs: quick ? 1 : 3 };
@@ -36,14 +46,24 @@ log(
 );
 const baselines = await buildBaselines();
 try {
-  log(`\nThroughput (${load.rounds} rounds × ${load.seconds} s, ${load.connections} connections)…`);
-  const throughput = await measureThroughput(baselines, load, log);
-  log(`Memory under overload (${memory.seconds} s, ${memory.connections} connections, slow stdout)…`);
+  const throughput = [];
+  for (const load of loads) {
+    log(`\nThroughput, ${load.shape} (${load.rounds} rounds × ${load.seconds} s)…`);
+    throughput.push(...(await measureThroughput(baselines, load, log)));
+  }
+  const overload = loads[1] ?? loads[0];
+  if (overload === undefined) throw new Error('no load shape');
+  log(`/metrics scraped every 100 ms during ${overload.shape}…`);
+  const scrape = await measureScrapeUnderLoad(overload);
+  log(`Memory under overload (${memory.seconds} s, slow stdout)…`);
+  const pipelined = { ...memory, pipelining: overload.pipelining };
   const memoryResults = {
     app: await measureMemory(APP_BUNDLE, memory),
     // Nothing read at all while the load lasts: the worst a log reader can do.
     appStalled: await measureMemory(APP_BUNDLE, { ...memory, readBytes: 0 }),
     bareExpress: await measureMemory(baselines.bareExpress, memory),
+    appPipelined: await measureMemory(APP_BUNDLE, pipelined),
+    bareExpressPipelined: await measureMemory(baselines.bareExpress, pipelined),
   };
   log(`Start-up (${startupRuns} runs each)…`);
   const startup = await measureStartup(
@@ -69,7 +89,7 @@ try {
     command,
     machine,
     settings: {
-      load,
+      loads,
       memory,
       startupRuns,
       shutdown,
@@ -78,6 +98,7 @@ try {
       nodeFlags: PRODUCTION_NODE_FLAGS,
     },
     throughput,
+    scrape,
     memory: memoryResults,
     startup,
     shutdown: shutdownResult,

@@ -16,7 +16,7 @@ export function pinnedBases(): { node: string; distroless: string; nodeVersion: 
 
 /** The value a Dockerfile's ENV gives NODE_OPTIONS (quotes removed). */
 export function nodeOptionsOf(dockerfileText: string): string | undefined {
-  const match = /^\s*NODE_OPTIONS=(?:"([^"]*)"|(\S+))\s*$/m.exec(dockerfileText);
+  const match = /^\s*NODE_OPTIONS=(?:"([^"]*)"|(\S+))/m.exec(dockerfileText);
   return match === null ? undefined : (match[1] ?? match[2]);
 }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { checkCompose } from './compose-rules.ts';
+import { REPORT_FILE as BENCH_FILE, type BenchReport } from '../../scripts/bench/report.ts';
+import { checkCompose, checkMemoryLimit } from './compose-rules.ts';
 import { checkDockerignore } from './context-rules.ts';
 
 const DOCKERIGNORE = readFileSync('.dockerignore', 'utf8');
@@ -95,6 +96,23 @@ describe('compose.yaml', () => {
     const bad = COMPOSE.replace(from, to);
     expect(bad).not.toBe(COMPOSE);
     expect(checkCompose(bad)).toEqual(problems);
+  });
+
+  it('sets mem_limit to twice the memory floor the committed benchmark measured', () => {
+    const bench = JSON.parse(readFileSync(BENCH_FILE, 'utf8')) as BenchReport;
+    const floors = 'rows' in bench.images ? bench.images.rows.map((row) => row.memoryFloor.floorMiB) : [];
+    expect(checkMemoryLimit(COMPOSE, floors)).toEqual([]);
+  });
+
+  it.each([
+    [
+      [96, 64],
+      ['slim: mem_limit is 128m, not 192m', 'distroless: mem_limit is 128m, not 192m'],
+    ],
+    [[undefined, 64], ['an image survived none of the limits the benchmark tried']],
+    [[], ['the committed benchmark has no memory floors (npm run bench -- --images)']],
+  ])('notices a mem_limit that does not follow the floors %o', (floors, problems) => {
+    expect(checkMemoryLimit(COMPOSE, floors)).toEqual(problems);
   });
 
   it('refuses a version: key (the Compose Specification has none)', () => {

@@ -36,8 +36,8 @@ const FIXTURES: Fixture[] = [
     rule: 'multi-stage',
     defect: 'RUN in the runtime stage',
     source: SLIM,
-    from: '    NODE_OPTIONS="--max-semi-space-size=2 --max-old-space-size=24"\n',
-    to: '    NODE_OPTIONS="--max-semi-space-size=2 --max-old-space-size=24"\nRUN npm ci\n',
+    from: '    REVISION=${REVISION}\n',
+    to: '    REVISION=${REVISION}\nRUN npm ci\n',
   },
   {
     rule: 'multi-stage',
@@ -135,8 +135,8 @@ const FIXTURES: Fixture[] = [
     rule: 'no-secrets-in-env-or-arg',
     defect: 'a token as the second key of an ENV',
     source: DISTROLESS,
-    from: '    NODE_OPTIONS="--max-semi-space-size=2 --max-old-space-size=24"\n',
-    to: '    NODE_OPTIONS="--max-semi-space-size=2 --max-old-space-size=24" NPM_TOKEN=abc\n',
+    from: '    REVISION=${REVISION}\n',
+    to: '    REVISION=${REVISION} NPM_TOKEN=abc\n',
   },
   {
     rule: 'no-secrets-in-env-or-arg',
@@ -193,8 +193,8 @@ const FIXTURES: Fixture[] = [
     rule: 'app-folder-owned-by-root',
     defect: 'WORKDIR creates /app as nonroot',
     source: DISTROLESS,
-    from: '    NODE_OPTIONS="--max-semi-space-size=2 --max-old-space-size=24"\n',
-    to: '    NODE_OPTIONS="--max-semi-space-size=2 --max-old-space-size=24"\nWORKDIR /app\n',
+    from: '    REVISION=${REVISION}\n',
+    to: '    REVISION=${REVISION}\nWORKDIR /app\n',
   },
   {
     rule: 'hadolint-ignore-has-reason',

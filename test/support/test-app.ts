@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { createApp } from '../../src/app.ts';
+import { createMetrics } from '../../src/metrics.ts';
 import type { Logger } from '../../src/logger.ts';
 import { PUBLIC_FOLDER } from '../../src/public-folder.ts';
 import { createReadiness } from '../../src/readiness.ts';
@@ -34,11 +35,17 @@ export function memoryLogger(level = 'info'): { logger: Logger; records: LogReco
 export interface TestAppOptions {
   clock?: Clock;
   timeZone?: string;
+  /** Set: /metrics is served on a listener of its own, not by this app. */
+  metricsPort?: number;
+  memoryLimitBytes?: number;
 }
 
+export const TEST_BUILD = { version: '1.2.3', revision: 'abc1234', nodejs: 'v24.21.0' };
+
 /** A fresh app per test, with a clock the test moves by hand and logs it can read. */
-export function testApp({ clock, timeZone = 'Europe/Moscow' }: TestAppOptions = {}) {
+export function testApp({ clock, timeZone = 'Europe/Moscow', metricsPort, memoryLimitBytes }: TestAppOptions = {}) {
   let nowMs = START_MS;
+  let droppedLogLines = 0;
   const manualClock: Clock = () => nowMs;
   const { logger, records, raw } = memoryLogger();
   const readiness = createReadiness();
@@ -48,7 +55,13 @@ export function testApp({ clock, timeZone = 'Europe/Moscow' }: TestAppOptions = 
     logger,
     readiness,
     assets,
-    config: { timeZone },
+    metrics: createMetrics({
+      buildInfo: TEST_BUILD,
+      droppedLogLines: () => droppedLogLines,
+      isReady: () => readiness.isReady(),
+      memoryLimitBytes: () => memoryLimitBytes,
+    }),
+    config: { timeZone, metricsPort },
   });
   return {
     app,
@@ -58,6 +71,9 @@ export function testApp({ clock, timeZone = 'Europe/Moscow' }: TestAppOptions = 
     rawLogs: raw,
     advance: (ms: number) => {
       nowMs += ms;
+    },
+    dropLogLines: (count: number) => {
+      droppedLogLines += count;
     },
   };
 }

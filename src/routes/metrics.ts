@@ -1,0 +1,12 @@
+import type { Router } from 'express';
+import { readOnly } from '../http/methods.ts';
+import type { Metrics } from '../metrics.ts';
+
+export function metricsRoutes(router: Router, metrics: Metrics): void {
+  // The Prometheus text format; no-store like every dynamic answer.
+  readOnly(router, '/metrics', async (_req, res) => {
+    const body = await metrics.render();
+    res.setHeader('Content-Type', metrics.contentType);
+    res.send(body);
+  });
+}
