@@ -28,9 +28,14 @@ import { firstHealthy } from '../../scripts/lib/healthz.ts';
 import { HOLDING_MARKER } from '../../scripts/lib/response-delay.ts';
 import { parseCompose } from '../policy/compose-rules.ts';
 import { imageFacts, nodeVersionOf } from './support/facts.ts';
+import { dockerArgsFromManifest, kubectlAvailable } from './support/manifest.ts';
 import { exportFilesystem, type Filesystem } from './support/filesystem.ts';
 
 const lookup = await findEngine();
+if (lookup.engine !== undefined && !kubectlAvailable) {
+  if (process.env.REQUIRE_KUBECTL === '1') throw new Error('REQUIRE_KUBECTL=1, but kubectl is not installed');
+  console.log('the images under the Kubernetes manifest skipped: no kubectl');
+}
 if (lookup.engine === undefined) {
   if (process.env.REQUIRE_DOCKER === '1') throw new Error(`REQUIRE_DOCKER=1 but ${lookup.reason}`);
   console.log(`image suite skipped: ${lookup.reason}`);
@@ -201,6 +206,27 @@ describe.skipIf(lookup.engine === undefined)('both images, built and run side by
         );
       } finally {
         await Promise.all([remove(idle.id), remove(slow.id)]);
+      }
+    });
+  });
+
+  describe.each(IMAGES)('$name under its Kubernetes manifest', (image) => {
+    // What the pod would get: the rendered overlay's user, read-only root, sized in-memory /tmp,
+    // capabilities, no privilege escalation and memory limit, as docker run options.
+    it.skipIf(!kubectlAvailable)("starts healthy as the manifest's user, serves, and stops cleanly", async () => {
+      const hardening = dockerArgsFromManifest(image.name);
+      const container = await runHardened(image.tag, { hardening });
+      try {
+        await waitUntilServing(container);
+        expect(await waitForHealth(container.id)).toBe('healthy');
+        const time = (await (await fetch(`${container.url}/api/time`)).json()) as { zone: string };
+        expect(time.zone).toBe('Europe/Moscow');
+        const user = hardening[hardening.indexOf('--user') + 1] ?? '';
+        expect(await processUid(container.id)).toBe(Number(user.split(':')[0]));
+        await timedStop(container.id);
+        expect(await exitCode(container.id)).toBe(0);
+      } finally {
+        await remove(container.id);
       }
     });
   });

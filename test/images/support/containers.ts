@@ -18,6 +18,8 @@ async function inspect(id: string, format: string): Promise<string> {
 
 export interface RunOptions {
   env?: Record<string, string>;
+  /** The `docker run` hardening options; the default is the README's (read-only, tmpfs, no capabilities). */
+  hardening?: string[];
   /** Mounts the response-delay test hook and loads it, holding each /api/time request this long. */
   responseDelayMs?: number;
 }
@@ -41,10 +43,13 @@ async function hookArgs(tag: string, delayMs: number): Promise<string[]> {
 }
 
 /** Runs an image the hardened way, published on a free loopback port Docker picks. */
-export async function runHardened(tag: string, { env = {}, responseDelayMs }: RunOptions = {}): Promise<Container> {
+export async function runHardened(
+  tag: string,
+  { env = {}, responseDelayMs, hardening = HARDENED }: RunOptions = {},
+): Promise<Container> {
   const envArgs = Object.entries(env).flatMap(([name, value]) => ['-e', `${name}=${value}`]);
   const hook = responseDelayMs === undefined ? [] : await hookArgs(tag, responseDelayMs);
-  const { stdout } = await docker(['run', '-d', ...HARDENED, ...envArgs, ...hook, '-p', '127.0.0.1::5000', tag], {
+  const { stdout } = await docker(['run', '-d', ...hardening, ...envArgs, ...hook, '-p', '127.0.0.1::5000', tag], {
     check: true,
   });
   const id = stdout.trim();
