@@ -1,6 +1,6 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { availableParallelism, cpus, totalmem } from 'node:os';
+import { cpus, totalmem } from 'node:os';
 
 export interface Machine {
   cpuModel: string;
@@ -17,8 +17,13 @@ const TASKSET = '/usr/bin/taskset';
 export const SERVER_CPU = '0';
 const LOAD_CPU = '1';
 
-/** Server and load generator on different cores, when there are two and taskset exists. */
-export const canPin = existsSync(TASKSET) && availableParallelism() >= 2;
+// Tried rather than inferred: the affinity this process inherited (availableParallelism()) may already be
+// one CPU when whatever started it was pinned, although taskset may still move processes to either; a
+// cpuset cgroup, on the other hand, can forbid a CPU that the machine has.
+const canRunOn = (cpu: string) => spawnSync(TASKSET, ['-c', cpu, 'true'], { stdio: 'ignore' }).status === 0;
+
+/** Server and load generator on different cores, when there are two they may use and taskset exists. */
+export const canPin = existsSync(TASKSET) && cpus().length >= 2 && canRunOn(SERVER_CPU) && canRunOn(LOAD_CPU);
 
 /** The command that starts `args` pinned to the server's core (unchanged when pinning is impossible). */
 export function pinnedCommand(args: readonly string[]): [string, ...string[]] {
@@ -51,6 +56,6 @@ export function describeMachine(): Machine {
     date: new Date().toISOString(),
     pinning: canPin
       ? `servers on CPU ${SERVER_CPU}, load generator on CPU ${LOAD_CPU} (taskset)`
-      : 'not pinned (needs taskset and 2 cores)',
+      : 'not pinned (needs taskset and CPUs 0 and 1)',
   };
 }
