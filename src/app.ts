@@ -1,8 +1,6 @@
-import express, { type Express } from 'express';
+import type { Express } from 'express';
 import type { Config } from './config.ts';
-import { noStoreByDefault } from './http/cache-control.ts';
-import { errorHandler, notFound, rejectMalformedUrl } from './http/errors.ts';
-import { requestLog } from './http/request-log.ts';
+import { createExpressApp } from './http/express-app.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
@@ -28,26 +26,16 @@ export interface AppDependencies {
 /** Assembles the application; listening, signals and the environment belong to server.ts. */
 export function createApp({ clock, logger, readiness, assets, metrics, config }: AppDependencies): Express {
   const formatTime = createZonedTimeFormatter(config.timeZone);
-  const app = express();
-  app.disable('x-powered-by');
-  // Every dynamic response is no-store, so hashing each body for an ETag would be wasted work.
-  app.set('etag', false);
-  app.use(requestLog(logger));
-  app.use(metrics.recordRequests);
-  app.use(securityHeaders());
-  app.use(rejectMalformedUrl);
-  app.use(noStoreByDefault);
-
-  // Case-sensitive, so /API/time is a 404 like any unknown path rather than an alias.
-  const router = express.Router({ caseSensitive: true });
-  healthRoutes(router, readiness);
-  pageRoutes(router, clock, formatTime, assets);
-  apiRoutes(router, clock, formatTime);
-  staticRoutes(router, assets);
-  if (config.metricsPort === undefined) metricsRoutes(router, metrics);
-  app.use(router);
-
-  app.use(notFound);
-  app.use(errorHandler(logger));
-  return app;
+  return createExpressApp({
+    logger,
+    metrics,
+    middleware: [securityHeaders()],
+    routes: (router) => {
+      healthRoutes(router, readiness);
+      pageRoutes(router, clock, formatTime, assets);
+      apiRoutes(router, clock, formatTime);
+      staticRoutes(router, assets);
+      if (config.metricsPort === undefined) metricsRoutes(router, metrics);
+    },
+  });
 }

@@ -93,20 +93,15 @@ function label(env: Env, variable: string, fallback: string): string {
 
 function metricsPort(env: Env, port: number): number | undefined {
   if (env.METRICS_PORT === undefined || env.METRICS_PORT === '') return undefined;
-  const value = integer(env, {
+  const rule = {
     variable: 'METRICS_PORT',
     fallback: 0,
     min: 0,
     max: 65535,
     accepts: 'a TCP port number from 0 (any free port) to 65535, other than PORT',
-  });
-  if (value !== 0 && value === port) {
-    throw invalid(
-      'METRICS_PORT',
-      'a TCP port number from 0 (any free port) to 65535, other than PORT',
-      env.METRICS_PORT,
-    );
-  }
+  };
+  const value = integer(env, rule);
+  if (value !== 0 && value === port) throw invalid(rule.variable, rule.accepts, env.METRICS_PORT);
   return value;
 }
 

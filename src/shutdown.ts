@@ -51,7 +51,7 @@ export function createShutdown({
       });
     });
     // Requests already in progress answer with `Connection: close` too, so their clients do not reuse a
-    // connection that is about to go; the app's middleware does the same for any request after this.
+    // connection that is about to go; connections.ts does the same for every request after this.
     connections.closeAfterResponses();
     const closeIdle = () => {
       for (const socket of connections.idleFor(idleGraceMs)) socket.destroy();

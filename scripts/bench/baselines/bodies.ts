@@ -1,5 +1,6 @@
 import { createZonedTimeFormatter } from '../../../src/time.ts';
 import { renderTimePage } from '../../../src/views/page.ts';
+import { apiTimeBody } from '../../../src/views/api-time.ts';
 
 // The baselines build each body with the app's own code, so a ratio measures what the app adds around
 // the body (Express, helmet, request logging), not the cost of formatting the time.
@@ -11,16 +12,7 @@ const PAGE_ASSETS = {
 };
 
 export function timeJson(): string {
-  const now = formatTime(Date.now());
-  return JSON.stringify({
-    zone: now.timeZone,
-    offset: now.offset,
-    iso: now.iso,
-    epochMs: now.epochMs,
-    time: now.time,
-    date: now.date,
-    display: now.display,
-  });
+  return JSON.stringify(apiTimeBody(formatTime(Date.now())));
 }
 
 export function timePage(): string {
