@@ -7,16 +7,17 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { freePort } from '../scripts/lib/free-port.ts';
+import { skipWithout } from './support/requirement.ts';
 import { startServer, type RunningServer } from './support/server-process.ts';
 
 // The real Prometheus (Debian's prometheus package: prometheus and promtool), never an imitation of it.
-const promtoolMissing = spawnSync('promtool', ['--version']).status !== 0;
-if (promtoolMissing) {
-  if (process.env.REQUIRE_PROMETHEUS === '1') throw new Error('REQUIRE_PROMETHEUS=1, but promtool is not installed');
-  console.log(
-    'Prometheus tests skipped: no promtool (apt-get install prometheus; REQUIRE_PROMETHEUS=1 makes this an error)',
-  );
-}
+const promtoolMissing = skipWithout({
+  present: spawnSync('promtool', ['--version']).status === 0,
+  switchName: 'REQUIRE_PROMETHEUS',
+  missing: 'no promtool',
+  tests: 'Prometheus tests',
+  install: 'apt-get install prometheus',
+});
 
 function promtool(args: string[], input?: string) {
   const result = spawnSync('promtool', args, { encoding: 'utf8', ...(input === undefined ? {} : { input }) });

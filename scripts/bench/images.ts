@@ -1,11 +1,16 @@
-import { docker as dockerResult, findEngine } from '../images/engine.ts';
+import { docker as dockerResult, dockerOutput, findEngine } from '../images/engine.ts';
 import { pinnedBases } from '../images/pins.ts';
 import { HARDENED, IMAGES } from '../images/specs.ts';
 import { standInTags } from '../images/standins.ts';
 import { freePort } from '../lib/free-port.ts';
 import { firstHealthy } from '../lib/healthz.ts';
 import { measureMemoryFloor, type FloorResult, type FloorSettings } from './memory-floor.ts';
-import { measureStopUnderLoad, type StopTarget, type StopUnderLoadRun } from './stop-under-load.ts';
+import {
+  measureStopUnderLoad,
+  type StopTarget,
+  type StopUnderLoadRun,
+  type StopUnderLoadSettings,
+} from './stop-under-load.ts';
 import { median, round } from './stats.ts';
 
 // The yardstick inside each image: node:http answering /healthz, given to the image's own node with -e.
@@ -17,18 +22,17 @@ function containerTarget(image: string): StopTarget {
   return {
     async start() {
       const port = await freePort();
-      const id = await docker('run', '-d', ...HARDENED, '-p', `127.0.0.1:${port}:5000`, image);
+      const id = await dockerOutput('run', '-d', ...HARDENED, '-p', `127.0.0.1:${port}:5000`, image);
       await firstHealthy(port, 30_000);
       return {
         port,
         async stop() {
-          await docker('stop', id);
-          const code = Number(await docker('inspect', '--format', '{{.State.ExitCode}}', id));
-          return code;
+          await dockerOutput('stop', id);
+          return Number(await dockerOutput('inspect', '--format', '{{.State.ExitCode}}', id));
         },
         async logs() {
-          const output = await docker('logs', id);
-          await docker('rm', '-f', id);
+          const output = await dockerOutput('logs', id);
+          await dockerOutput('rm', '-f', id);
           return output;
         },
       };
@@ -47,15 +51,11 @@ export interface ImageRow {
   ownLayersMB: number | undefined;
   /** The smallest of FLOOR_LIMITS_MIB under which it survived 30 s at 100 connections. */
   memoryFloor: FloorResult;
-  /** docker stop while 50 keep-alive clients keep sending. */
+  /** docker stop while keep-alive clients keep sending. */
   stopUnderLoad: StopUnderLoadRun[];
 }
 
 export type ImagesResult = { skipped: string } | { rows: ImageRow[] };
-
-async function docker(...args: string[]): Promise<string> {
-  return (await dockerResult(args, { check: true, timeoutMs: 120_000 })).stdout.trim();
-}
 
 async function unavailable(): Promise<string | undefined> {
   const lookup = await findEngine();
@@ -69,7 +69,7 @@ async function unavailable(): Promise<string | undefined> {
 
 /** The image's node binary, from its entrypoint or command (distroless has no shell to find it on PATH). */
 async function nodeOf(image: string): Promise<string> {
-  const config = JSON.parse(await docker('image', 'inspect', '--format', '{{json .Config}}', image)) as {
+  const config = JSON.parse(await dockerOutput('image', 'inspect', '--format', '{{json .Config}}', image)) as {
     Entrypoint?: string[] | null;
     Cmd?: string[] | null;
   };
@@ -84,14 +84,24 @@ interface Command {
 async function startAndStop(image: string, { options, args }: Command): Promise<{ startupMs: number; stopMs: number }> {
   const port = await freePort();
   const started = performance.now();
-  const id = await docker('run', '-d', '--rm', ...HARDENED, '-p', `127.0.0.1:${port}:5000`, ...options, image, ...args);
+  const id = await dockerOutput(
+    'run',
+    '-d',
+    '--rm',
+    ...HARDENED,
+    '-p',
+    `127.0.0.1:${port}:5000`,
+    ...options,
+    image,
+    ...args,
+  );
   try {
     const startupMs = (await firstHealthy(port, 30_000)) - started;
     const stopping = performance.now();
-    await docker('stop', id);
+    await dockerOutput('stop', id);
     return { startupMs, stopMs: performance.now() - stopping };
   } catch (error) {
-    await docker('rm', '-f', id).catch(() => undefined);
+    await dockerOutput('rm', '-f', id).catch(() => undefined);
     throw error;
   }
 }
@@ -112,13 +122,14 @@ async function baseOf(name: 'slim' | 'distroless'): Promise<string | undefined> 
 async function ownLayersMB(image: string, name: 'slim' | 'distroless'): Promise<number | undefined> {
   const base = await baseOf(name);
   if (base === undefined) return undefined;
-  const size = async (ref: string) => Number(await docker('image', 'inspect', '--format', '{{.Size}}', ref));
+  const size = async (ref: string) => Number(await dockerOutput('image', 'inspect', '--format', '{{.Size}}', ref));
   return round(((await size(image)) - (await size(base))) / 1e6, 1);
 }
 
 export async function measureImages(
   runs: number,
   floor: FloorSettings,
+  stopUnderLoad: StopUnderLoadSettings,
   log: (line: string) => void,
 ): Promise<ImagesResult> {
   const reason = await unavailable();
@@ -145,7 +156,7 @@ export async function measureImages(
       bareStopMs: round(median(bareRuns.map((entry) => entry.stopMs)), 0),
       ownLayersMB: await ownLayersMB(image, name),
       memoryFloor: await measureMemoryFloor(image, floor, log),
-      stopUnderLoad: await measureStopUnderLoad(containerTarget(image), { connections: 50, warmMs: 2_000, runs: 3 }),
+      stopUnderLoad: await measureStopUnderLoad(containerTarget(image), stopUnderLoad),
     });
   }
   return { rows };

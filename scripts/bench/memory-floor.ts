@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { docker as dockerResult } from '../images/engine.ts';
+import { dockerOutput, imageNodeOptions } from '../images/engine.ts';
 import { HARDENED } from '../images/specs.ts';
 import { freePort } from '../lib/free-port.ts';
 import { firstHealthy } from '../lib/healthz.ts';
@@ -35,10 +35,6 @@ export interface FloorResult {
   floorMiB: number | undefined;
 }
 
-async function docker(...args: string[]): Promise<string> {
-  return (await dockerResult(args, { check: true, timeoutMs: 120_000 })).stdout.trim();
-}
-
 // cgroup v2 keeps the peak in memory.peak; v1 in memory.max_usage_in_bytes. Docker's cgroupfs driver puts
 // containers under docker/<id>, its systemd driver under system.slice/docker-<id>.scope.
 function peakMiB(id: string): number | undefined {
@@ -58,16 +54,11 @@ function peakMiB(id: string): number | undefined {
   return undefined;
 }
 
-async function imageNodeOptions(image: string): Promise<string> {
-  const env = JSON.parse(await docker('image', 'inspect', '--format', '{{json .Config.Env}}', image)) as string[];
-  return env.find((entry) => entry.startsWith('NODE_OPTIONS='))?.slice('NODE_OPTIONS='.length) ?? '';
-}
-
 async function runUnderLimit(image: string, limitMiB: number, settings: FloorSettings): Promise<FloorRun> {
   const port = await freePort();
   const nodeOptions = `${await imageNodeOptions(image)} ${settings.extraNodeOptions ?? ''}`.trim();
   // --memory-swap equal to --memory: no swap to hide in.
-  const id = await docker(
+  const id = await dockerOutput(
     ...['run', '-d', ...HARDENED, '--memory', `${limitMiB}m`, '--memory-swap', `${limitMiB}m`],
     ...['-e', `NODE_OPTIONS=${nodeOptions}`, '-p', `127.0.0.1:${port}:5000`, image],
   );
@@ -75,12 +66,13 @@ async function runUnderLimit(image: string, limitMiB: number, settings: FloorSet
     await firstHealthy(port, 30_000);
     const shot = await shoot(`http://127.0.0.1:${port}/api/time`, settings.seconds, settings.connections);
     await sleep(500);
-    const state = JSON.parse(await docker('inspect', '--format', '{{json .State}}', id)) as {
+    const state = JSON.parse(await dockerOutput('inspect', '--format', '{{json .State}}', id)) as {
       Running: boolean;
       OOMKilled: boolean;
       RestartCount?: number;
     };
-    const peak = peakMiB((await docker('inspect', '--format', '{{.Id}}', id)).trim());
+    // `docker run -d` prints the full ID, which names the container's cgroup.
+    const peak = peakMiB(id);
     const failures = shot.errors + shot.non2xx;
     return {
       limitMiB,
@@ -91,7 +83,7 @@ async function runUnderLimit(image: string, limitMiB: number, settings: FloorSet
       peakMiB: peak,
     };
   } finally {
-    await docker('rm', '-f', id).catch(() => undefined);
+    await dockerOutput('rm', '-f', id).catch(() => undefined);
   }
 }
 

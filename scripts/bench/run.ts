@@ -81,7 +81,7 @@ try {
   let images: ImagesResult = { skipped: 'not requested; add --images' };
   if (args.has('--images')) {
     log('Images…');
-    images = await measureImages(quick ? 3 : 10, { seconds: quick ? 10 : 30, connections: 100 }, log);
+    images = await measureImages(quick ? 3 : 10, { seconds: quick ? 10 : 30, connections: 100 }, stopUnderLoad, log);
     if ('skipped' in images) log(`Images skipped: ${images.skipped}`);
   }
 

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { cmdNodeFlagsOf, nodeOptionsOf } from '../images/pins.ts';
 import { freePort } from '../lib/free-port.ts';
 import { firstHealthy } from '../lib/healthz.ts';
-import { HOLDING_MARKER, RESPONSE_DELAY_HOOK } from '../lib/response-delay.ts';
+import { HOLDING_MARKER, responseDelayLaunch } from '../lib/response-delay.ts';
 import { pinnedCommand } from './machine.ts';
 
 export { SERVER_BUNDLE as APP_BUNDLE } from '../build.ts';
@@ -53,8 +53,8 @@ export async function spawnServer({
   responseDelayMs,
 }: ServerOptions): Promise<ServerProcess> {
   const listenPort = port ?? (await freePort());
-  const hook = responseDelayMs === undefined ? [] : ['--import', `./${RESPONSE_DELAY_HOOK}`];
-  const [command, ...args] = pinnedCommand([process.execPath, ...PRODUCTION_NODE_FLAGS, ...hook, file]);
+  const hook = responseDelayLaunch(responseDelayMs);
+  const [command, ...args] = pinnedCommand([process.execPath, ...PRODUCTION_NODE_FLAGS, ...hook.nodeArgs, file]);
   const child = spawn(command, args, {
     // The production environment: default LOG_LEVEL, nothing inherited that could change behaviour.
     env: {
@@ -62,7 +62,7 @@ export async function spawnServer({
       PORT: String(listenPort),
       HOST: '127.0.0.1',
       NODE_OPTIONS: PRODUCTION_NODE_OPTIONS,
-      ...(responseDelayMs === undefined ? {} : { RESPONSE_DELAY_MS: String(responseDelayMs) }),
+      ...hook.env,
       ...env,
     },
     stdio: ['ignore', typeof stdout === 'number' ? stdout : stdout === 'discard' ? 'ignore' : 'pipe', 'pipe'],

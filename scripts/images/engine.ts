@@ -57,6 +57,17 @@ export function docker(args: readonly string[], opts: DockerOptions = {}): Promi
   return run(CLI, args, { ...opts, env: { ...opts.env, DOCKER_BUILDKIT: '1' } });
 }
 
+/** Runs a docker command that must succeed and returns what it printed, trimmed (an ID, a field). */
+export async function dockerOutput(...args: string[]): Promise<string> {
+  return (await docker(args, { check: true, timeoutMs: 120_000 })).stdout.trim();
+}
+
+/** An image's own NODE_OPTIONS, which a run must extend rather than replace. */
+export async function imageNodeOptions(image: string): Promise<string> {
+  const env = JSON.parse(await dockerOutput('image', 'inspect', '--format', '{{json .Config.Env}}', image)) as string[];
+  return env.find((entry) => entry.startsWith('NODE_OPTIONS='))?.slice('NODE_OPTIONS='.length) ?? '';
+}
+
 export async function findEngine(): Promise<EngineLookup> {
   const host = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
   const socket = host.startsWith('unix://') ? host.slice('unix://'.length) : undefined;

@@ -33,7 +33,7 @@ export interface ImageReport extends ImageFacts {
   health: string;
   /** docker stop with nothing in flight. */
   stopSeconds: number;
-  /** docker stop while a request delayed by TEST_RESPONSE_DELAY_MS is in flight; the request still completes. */
+  /** docker stop while a request held by the response-delay hook is in flight; the request still completes. */
   stopWithSlowRequestSeconds: number;
   slowRequestDelayMs: number;
   /** compose.yaml's restart: unless-stopped: from SIGKILL of the process to serving again. */

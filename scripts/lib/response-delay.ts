@@ -9,6 +9,15 @@ import { ServerResponse } from 'node:http';
 export const RESPONSE_DELAY_HOOK = 'scripts/lib/response-delay.ts';
 export const HOLDING_MARKER = 'response-delay: holding';
 
+/**
+ * What a Node process started from the repository's root needs to load the hook, holding each /api/time
+ * answer `delayMs` milliseconds: its flags and its environment. Nothing when `delayMs` is undefined.
+ */
+export function responseDelayLaunch(delayMs: number | undefined): { nodeArgs: string[]; env: Record<string, string> } {
+  if (delayMs === undefined) return { nodeArgs: [], env: {} };
+  return { nodeArgs: ['--import', `./${RESPONSE_DELAY_HOOK}`], env: { RESPONSE_DELAY_MS: String(delayMs) } };
+}
+
 const delayMs = Number(process.env.RESPONSE_DELAY_MS ?? '0');
 if (!Number.isInteger(delayMs) || delayMs < 0) throw new Error(`RESPONSE_DELAY_MS must be whole milliseconds`);
 
@@ -17,10 +26,12 @@ type End = (this: ServerResponse, ...args: unknown[]) => ServerResponse;
 const end = ServerResponse.prototype.end as End;
 const endWhenHeld: End = function (...args) {
   const url = this.req.url ?? '';
-  if (delayMs === 0 || !url.startsWith('/api/time')) return end.apply(this, args);
+  if (!url.startsWith('/api/time')) return end.apply(this, args);
   // Synchronous, so the line is out before the test's next step can run.
   writeSync(2, `${HOLDING_MARKER} ${this.req.method} ${url} for ${delayMs} ms\n`);
   setTimeout(() => end.apply(this, args), delayMs);
   return this;
 };
-ServerResponse.prototype.end = endWhenHeld as typeof ServerResponse.prototype.end;
+// Only when asked: the tests and the benchmark import this file for its names, and their own servers
+// must stay untouched.
+if (delayMs > 0) ServerResponse.prototype.end = endWhenHeld as typeof ServerResponse.prototype.end;

@@ -9,7 +9,7 @@
 //   node scripts/lint/workflows.ts [workflow.yml …]     (default: every .github/workflows/*.yml)
 // Exit 0 clean, 1 findings, 2 nothing to check. Without shellcheck the shell half is skipped with one line;
 // REQUIRE_SHELLCHECK=1 makes that a failure.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -86,8 +86,10 @@ export function runBlocks(text: string): RunBlock[] {
   return blocks;
 }
 
-export function shellcheckAvailable(): boolean {
-  return spawnSync('shellcheck', ['--version'], { stdio: 'ignore' }).status === 0;
+/** The installed shellcheck's version, or undefined when there is none. */
+export function shellcheckVersion(): string | undefined {
+  const result = spawnSync('shellcheck', ['--version'], { encoding: 'utf8' });
+  return result.status === 0 ? (/version: (\S+)/.exec(result.stdout)?.[1] ?? 'unknown') : undefined;
 }
 
 interface ShellcheckComment {
@@ -150,11 +152,11 @@ if (import.meta.main) {
     findings.push(...found);
     console.log(`actionlint ${file}: ${found.length === 0 ? 'clean' : `${found.length} finding(s)`}`);
   }
-  if (shellcheckAvailable()) {
+  const version = shellcheckVersion();
+  if (version !== undefined) {
     for (const file of files) findings.push(...shellcheckRunBlocks(file));
     findings.push(...shellcheckScripts());
-    const version = /version: (\S+)/.exec(execFileSync('shellcheck', ['--version'], { encoding: 'utf8' }))?.[1];
-    console.log(`shellcheck ${String(version)}: run: blocks of ${files.length} workflow(s), ${CI_SCRIPTS.join(', ')}`);
+    console.log(`shellcheck ${version}: run: blocks of ${files.length} workflow(s), ${CI_SCRIPTS.join(', ')}`);
   } else if (process.env.REQUIRE_SHELLCHECK === '1') {
     console.error('workflows: REQUIRE_SHELLCHECK=1, but shellcheck is not installed (apt-get install shellcheck)');
     process.exit(1);

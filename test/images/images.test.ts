@@ -28,18 +28,27 @@ import { firstHealthy } from '../../scripts/lib/healthz.ts';
 import { HOLDING_MARKER } from '../../scripts/lib/response-delay.ts';
 import { parseCompose } from '../policy/compose-rules.ts';
 import { imageFacts, nodeVersionOf } from './support/facts.ts';
-import { dockerArgsFromManifest, kubectlAvailable } from './support/manifest.ts';
+import { kubectlAvailable } from '../kubernetes/render.ts';
+import { skipWithout } from '../support/requirement.ts';
+import { dockerArgsFromManifest } from './support/manifest.ts';
 import { exportFilesystem, type Filesystem } from './support/filesystem.ts';
 
 const lookup = await findEngine();
-if (lookup.engine !== undefined && !kubectlAvailable) {
-  if (process.env.REQUIRE_KUBECTL === '1') throw new Error('REQUIRE_KUBECTL=1, but kubectl is not installed');
-  console.log('the images under the Kubernetes manifest skipped: no kubectl');
-}
-if (lookup.engine === undefined) {
-  if (process.env.REQUIRE_DOCKER === '1') throw new Error(`REQUIRE_DOCKER=1 but ${lookup.reason}`);
-  console.log(`image suite skipped: ${lookup.reason}`);
-}
+const engineMissing = skipWithout({
+  present: lookup.engine !== undefined,
+  switchName: 'REQUIRE_DOCKER',
+  missing: lookup.reason ?? '',
+  tests: 'image suite',
+});
+// Asked only where the images run at all: without an engine, the line above says it all.
+const kubectlMissing =
+  !engineMissing &&
+  skipWithout({
+    present: kubectlAvailable,
+    switchName: 'REQUIRE_KUBECTL',
+    missing: 'no kubectl',
+    tests: 'the images under the Kubernetes manifest',
+  });
 
 const SLOW_REQUEST_DELAY_MS = 1500;
 // CI builds the images itself, on the real bases, and asks the suite to test exactly those.
@@ -58,7 +67,7 @@ const FORBIDDEN = [
   /(^|\/)_cacache(\/|$)/,
 ];
 
-describe.skipIf(lookup.engine === undefined)('both images, built and run side by side', () => {
+describe.skipIf(engineMissing)('both images, built and run side by side', () => {
   const pins = pinnedBases();
   let bases: BaseImages;
   const reports: Partial<Record<ImageSpec['name'], Partial<ImageReport>>> = {};
@@ -213,7 +222,7 @@ describe.skipIf(lookup.engine === undefined)('both images, built and run side by
   describe.each(IMAGES)('$name under its Kubernetes manifest', (image) => {
     // What the pod would get: the rendered overlay's user, read-only root, sized in-memory /tmp,
     // capabilities, no privilege escalation and memory limit, as docker run options.
-    it.skipIf(!kubectlAvailable)("starts healthy as the manifest's user, serves, and stops cleanly", async () => {
+    it.skipIf(kubectlMissing)("starts healthy as the manifest's user, serves, and stops cleanly", async () => {
       const hardening = dockerArgsFromManifest(image.name);
       const container = await runHardened(image.tag, { hardening });
       try {

@@ -1,28 +1,23 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
 import { MEMORY_FLOOR_TARGET_MIB } from '../../scripts/bench/report.ts';
 import { loadConfig } from '../../src/config.ts';
 import { parseCompose } from '../policy/compose-rules.ts';
+import { skipWithout } from '../support/requirement.ts';
 import { testApp } from '../support/test-app.ts';
+import { kubectlAvailable, render } from './render.ts';
 import { bytesOfQuantity, KUBERNETES_RULES, type Facts, type Manifests } from './rules.ts';
 import { checkSchema, type KubernetesObject } from './schema.ts';
 
 // The manifests rendered exactly as `kubectl apply -k` would (kubectl's built-in kustomize), checked offline:
 // no cluster runs here.
-const kubectlMissing = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status !== 0;
-if (kubectlMissing) {
-  if (process.env.REQUIRE_KUBECTL === '1') throw new Error('REQUIRE_KUBECTL=1, but kubectl is not installed');
-  console.log('Kubernetes manifest tests skipped: no kubectl (REQUIRE_KUBECTL=1 makes this an error)');
-}
-
-function render(folder: string): KubernetesObject[] {
-  const result = spawnSync('kubectl', ['kustomize', folder], { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`kubectl kustomize ${folder} failed: ${result.stderr}`);
-  return parseAllDocuments(result.stdout).map((document) => document.toJS() as KubernetesObject);
-}
+const kubectlMissing = skipWithout({
+  present: kubectlAvailable,
+  switchName: 'REQUIRE_KUBECTL',
+  missing: 'no kubectl',
+  tests: 'Kubernetes manifest tests',
+});
 
 function sort(objects: KubernetesObject[]): Manifests {
   const of = <T>(kind: string) => objects.filter((object) => object.kind === kind) as T[];

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { once } from 'node:events';
 import { SERVER_BUNDLE } from '../../scripts/build.ts';
-import { HOLDING_MARKER, RESPONSE_DELAY_HOOK } from '../../scripts/lib/response-delay.ts';
+import { HOLDING_MARKER, responseDelayLaunch } from '../../scripts/lib/response-delay.ts';
 
 export { HOLDING_MARKER, SERVER_BUNDLE };
 export const HEALTHCHECK_BUNDLE = 'dist/healthcheck.js';
@@ -65,13 +65,13 @@ function watch<T>(
  * logs that it listens, with the port from that line: no free-port-then-spawn race.
  */
 export async function startServer({ env = {}, responseDelayMs }: StartOptions = {}): Promise<RunningServer> {
-  const hook = responseDelayMs === undefined ? [] : ['--import', `./${RESPONSE_DELAY_HOOK}`];
-  const child = spawn(process.execPath, [...hook, SERVER_BUNDLE], {
+  const hook = responseDelayLaunch(responseDelayMs);
+  const child = spawn(process.execPath, [...hook.nodeArgs, SERVER_BUNDLE], {
     env: {
       PATH: process.env.PATH ?? '',
       PORT: '0',
       HOST: '127.0.0.1',
-      ...(responseDelayMs === undefined ? {} : { RESPONSE_DELAY_MS: String(responseDelayMs) }),
+      ...hook.env,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

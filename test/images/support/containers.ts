@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { docker } from '../../../scripts/images/engine.ts';
+import { docker, imageNodeOptions } from '../../../scripts/images/engine.ts';
 import { HARDENED } from '../../../scripts/images/specs.ts';
 import { firstHealthy } from '../../../scripts/lib/healthz.ts';
 import { RESPONSE_DELAY_HOOK } from '../../../scripts/lib/response-delay.ts';
@@ -25,14 +25,6 @@ export interface RunOptions {
 }
 
 const HOOK_IN_CONTAINER = '/test-hooks/response-delay.ts';
-
-/** The image's own NODE_OPTIONS, which a test must extend rather than replace. */
-async function imageNodeOptions(tag: string): Promise<string> {
-  const env = JSON.parse(
-    (await docker(['image', 'inspect', '--format', '{{json .Config.Env}}', tag], { check: true })).stdout,
-  ) as string[];
-  return env.find((entry) => entry.startsWith('NODE_OPTIONS='))?.slice('NODE_OPTIONS='.length) ?? '';
-}
 
 async function hookArgs(tag: string, delayMs: number): Promise<string[]> {
   const nodeOptions = `${await imageNodeOptions(tag)} --import=${HOOK_IN_CONTAINER}`.trim();

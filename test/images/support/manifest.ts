@@ -1,8 +1,5 @@
-import { spawnSync } from 'node:child_process';
 import type { Deployment } from 'kubernetes-types/apps/v1.js';
-import { parseAllDocuments } from 'yaml';
-
-export const kubectlAvailable = spawnSync('kubectl', ['version', '--client']).status === 0;
+import { render } from '../../kubernetes/render.ts';
 
 /** "16Mi" → "16m", as Docker's --memory and tmpfs size= read it (both binary units). */
 const dockerSize = (quantity: string) => quantity.replace(/Mi$/, 'm').replace(/Gi$/, 'g');
@@ -13,11 +10,8 @@ const dockerSize = (quantity: string) => quantity.replace(/Mi$/, 'm').replace(/G
  * the memory limit and the environment. Each setting the manifest has but Docker could not express throws.
  */
 export function dockerArgsFromManifest(variant: string): string[] {
-  const rendered = spawnSync('kubectl', ['kustomize', `deploy/kubernetes/overlays/${variant}`], { encoding: 'utf8' });
-  if (rendered.status !== 0) throw new Error(`kubectl kustomize failed: ${rendered.stderr}`);
-  const deployment = parseAllDocuments(rendered.stdout)
-    .map((document) => document.toJS() as Deployment)
-    .find((object) => object.kind === 'Deployment');
+  const deployment = render(`deploy/kubernetes/overlays/${variant}`).find((object) => object.kind === 'Deployment') as
+    Deployment | undefined;
   const pod = deployment?.spec?.template.spec;
   const container = pod?.containers[0];
   if (pod === undefined || container === undefined) throw new Error(`no Deployment in the ${variant} overlay`);
