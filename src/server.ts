@@ -1,16 +1,16 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApp } from './app.ts';
-import { trackConnections } from './connections.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { describeListenFailure } from './listen-errors.ts';
-import { createMetrics } from './metrics.ts';
-import { createMetricsApp } from './metrics-app.ts';
-import { closeLogOutput, createLogOutput, reportDroppedLines } from './logger.ts';
+import { createApp } from './http/app.ts';
+import { createMetricsApp } from './http/metrics-app.ts';
+import { loadStaticAssets } from './http/static-assets.ts';
+import { trackConnections } from './lifecycle/connections.ts';
+import { describeListenFailure } from './lifecycle/listen-errors.ts';
+import { createReadiness } from './lifecycle/readiness.ts';
+import { createShutdown } from './lifecycle/shutdown.ts';
+import { closeLogOutput, createLogOutput, reportDroppedLines } from './observability/logger.ts';
+import { createMetrics } from './observability/metrics.ts';
 import { PUBLIC_FOLDER } from './public-folder.ts';
-import { createReadiness } from './readiness.ts';
-import { createShutdown } from './shutdown.ts';
-import { loadStaticAssets } from './static-assets.ts';
 import { systemClock } from './time.ts';
 
 function urlOf(host: string, port: number): string {

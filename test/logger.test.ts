@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openFifo } from '../scripts/lib/fifo.ts';
-import { closeLogOutput, createLogOutput, reportDroppedLines } from '../src/logger.ts';
+import { closeLogOutput, createLogOutput, reportDroppedLines } from '../src/observability/logger.ts';
 
 // A FIFO nobody reads yet stands in for a slow stdout: the kernel takes 64 KiB, then every write waits.
 function stalledPipe() {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createPendingLines } from '../src/pending-lines.ts';
+import { createPendingLines } from '../src/observability/pending-lines.ts';
 
 describe('pending lines', () => {
   it('forgets a line once every byte of it is written, even across partial writes', () => {

@@ -2,9 +2,9 @@ import { once } from 'node:events';
 import { Agent, createServer, get, request, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { trackConnections, type Connections } from '../src/connections.ts';
-import { createReadiness } from '../src/readiness.ts';
-import { createShutdown } from '../src/shutdown.ts';
+import { trackConnections, type Connections } from '../src/lifecycle/connections.ts';
+import { createReadiness } from '../src/lifecycle/readiness.ts';
+import { createShutdown } from '../src/lifecycle/shutdown.ts';
 import { memoryLogger } from './support/test-app.ts';
 
 interface TestServer {

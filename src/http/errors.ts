@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../observability/logger.ts';
 import { sendError } from './error-response.ts';
 
 export const notFound: RequestHandler = (req, res) => {

@@ -1,6 +1,6 @@
 import express, { type Express, type RequestHandler, type Router } from 'express';
-import type { Logger } from '../logger.ts';
-import type { Metrics } from '../metrics.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
 import { noStoreByDefault } from './cache-control.ts';
 import { errorHandler, notFound, rejectMalformedUrl } from './errors.ts';
 import { requestLog } from './request-log.ts';

@@ -248,7 +248,10 @@ describe.skipIf(engineMissing)('both images, built and run side by side', () => 
       const probe = { ...IMAGES[0], tag: 'moscow-time:cache-probe' } as ImageSpec;
       // Built once as it is, so the cache is warm whoever built the images (prebuilt ones come from elsewhere).
       await buildImage(probe, bases, context);
-      await writeFile(join(context, 'src/app.ts'), `${await readFile('src/app.ts', 'utf8')}// ${String(Date.now())}\n`);
+      await writeFile(
+        join(context, 'src/http/app.ts'),
+        `${await readFile('src/http/app.ts', 'utf8')}// ${String(Date.now())}\n`,
+      );
       const log = await buildImage(probe, bases, context);
       const stepOf = (pattern: RegExp) =>
         /^#(\d+) \[/m.exec(log.split('\n').find((line) => pattern.test(line)) ?? '')?.[1];

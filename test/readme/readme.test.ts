@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { checkLineLinks, findLineLinks, refreshLineLinks } from '../../scripts/readme/line-links.ts';
-import { LOG_BUFFER_LIMIT_BYTES } from '../../src/logger.ts';
+import { LOG_BUFFER_LIMIT_BYTES } from '../../src/observability/logger.ts';
 
 const README = readFileSync('README.md', 'utf8');
 const read = (file: string) => readFileSync(file, 'utf8');

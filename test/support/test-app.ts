@@ -1,11 +1,11 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { createApp } from '../../src/app.ts';
-import { createMetrics } from '../../src/metrics.ts';
-import type { Logger } from '../../src/logger.ts';
+import { createApp } from '../../src/http/app.ts';
+import { loadStaticAssets } from '../../src/http/static-assets.ts';
+import { createReadiness } from '../../src/lifecycle/readiness.ts';
+import type { Logger } from '../../src/observability/logger.ts';
+import { createMetrics } from '../../src/observability/metrics.ts';
 import { PUBLIC_FOLDER } from '../../src/public-folder.ts';
-import { createReadiness } from '../../src/readiness.ts';
-import { loadStaticAssets } from '../../src/static-assets.ts';
 import type { Clock } from '../../src/time.ts';
 
 /** 2026-11-26T22:30:04.123Z, which is 01:30:04 on Friday 27 November in Moscow. */

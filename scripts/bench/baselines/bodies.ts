@@ -1,6 +1,6 @@
+import { apiTimeBody } from '../../../src/http/views/api-time.ts';
+import { renderTimePage } from '../../../src/http/views/page.ts';
 import { createZonedTimeFormatter } from '../../../src/time.ts';
-import { renderTimePage } from '../../../src/views/page.ts';
-import { apiTimeBody } from '../../../src/views/api-time.ts';
 
 // The baselines build each body with the app's own code, so a ratio measures what the app adds around
 // the body (Express, helmet, request logging), not the cost of formatting the time.

@@ -1,6 +1,6 @@
 import type { Router } from 'express';
-import { readOnly } from '../http/methods.ts';
-import type { Clock, ZonedTimeFormatter } from '../time.ts';
+import type { Clock, ZonedTimeFormatter } from '../../time.ts';
+import { readOnly } from '../methods.ts';
 import { apiTimeBody } from '../views/api-time.ts';
 
 export function apiRoutes(router: Router, clock: Clock, formatTime: ZonedTimeFormatter): void {

@@ -1,6 +1,6 @@
 import type { Router } from 'express';
-import { readOnly } from '../http/methods.ts';
-import type { Readiness } from '../readiness.ts';
+import type { Readiness } from '../../lifecycle/readiness.ts';
+import { readOnly } from '../methods.ts';
 
 export function healthRoutes(router: Router, readiness: Readiness): void {
   // Liveness: answering at all is the proof.

@@ -1,4 +1,4 @@
-import { cityOf, type ZonedTime } from '../time.ts';
+import { cityOf, type ZonedTime } from '../../time.ts';
 import { escapeHtml, renderLayout } from './html.ts';
 
 export interface PageAssets {

@@ -1,7 +1,7 @@
 import type { Router } from 'express';
-import { readOnly } from '../http/methods.ts';
+import type { Clock, ZonedTimeFormatter } from '../../time.ts';
+import { readOnly } from '../methods.ts';
 import type { StaticAssets } from '../static-assets.ts';
-import type { Clock, ZonedTimeFormatter } from '../time.ts';
 import { renderTimePage } from '../views/page.ts';
 
 export function pageRoutes(router: Router, clock: Clock, formatTime: ZonedTimeFormatter, assets: StaticAssets): void {

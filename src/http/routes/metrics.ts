@@ -1,6 +1,6 @@
 import type { Router } from 'express';
-import { readOnly } from '../http/methods.ts';
-import type { Metrics } from '../metrics.ts';
+import type { Metrics } from '../../observability/metrics.ts';
+import { readOnly } from '../methods.ts';
 
 export function metricsRoutes(router: Router, metrics: Metrics): void {
   // The Prometheus text format; no-store like every dynamic answer.

@@ -1,17 +1,17 @@
 import type { Express } from 'express';
-import type { Config } from './config.ts';
-import { createExpressApp } from './http/express-app.ts';
-import { securityHeaders } from './http/security-headers.ts';
-import type { Logger } from './logger.ts';
-import type { Metrics } from './metrics.ts';
-import type { Readiness } from './readiness.ts';
+import type { Config } from '../config.ts';
+import type { Readiness } from '../lifecycle/readiness.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import { createZonedTimeFormatter, type Clock } from '../time.ts';
+import { createExpressApp } from './express-app.ts';
 import { apiRoutes } from './routes/api.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { pageRoutes } from './routes/page.ts';
 import { staticRoutes } from './routes/static.ts';
+import { securityHeaders } from './security-headers.ts';
 import type { StaticAssets } from './static-assets.ts';
-import { createZonedTimeFormatter, type Clock } from './time.ts';
 
 export interface AppDependencies {
   clock: Clock;

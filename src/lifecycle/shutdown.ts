@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { Server as NetServer } from 'node:net';
+import type { Logger } from '../observability/logger.ts';
 import type { Connections } from './connections.ts';
-import type { Logger } from './logger.ts';
 import type { Readiness } from './readiness.ts';
 
 const IDLE_SWEEP_MS = 50;

@@ -1,6 +1,6 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { SonicBoom } from 'sonic-boom';
-import type { LogLevel } from './config.ts';
+import type { LogLevel } from '../config.ts';
 import { createPendingLines } from './pending-lines.ts';
 
 export type { Logger };

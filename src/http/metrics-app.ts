@@ -1,7 +1,7 @@
 import type { Express } from 'express';
-import { createExpressApp } from './http/express-app.ts';
-import type { Logger } from './logger.ts';
-import type { Metrics } from './metrics.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import { createExpressApp } from './express-app.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 
 /** /metrics alone, for METRICS_PORT: a listener an operator can keep off the public network. */

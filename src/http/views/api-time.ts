@@ -1,4 +1,4 @@
-import type { ZonedTime } from '../time.ts';
+import type { ZonedTime } from '../../time.ts';
 
 /** GET /api/time's body, which res.json() serializes. */
 export function apiTimeBody(now: ZonedTime) {

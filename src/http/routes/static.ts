@@ -1,6 +1,6 @@
 import type { RequestHandler, Response, Router } from 'express';
-import { sendError } from '../http/error-response.ts';
-import { readOnly } from '../http/methods.ts';
+import { sendError } from '../error-response.ts';
+import { readOnly } from '../methods.ts';
 import type { StaticAsset, StaticAssets } from '../static-assets.ts';
 
 // A hashed name never changes content, so browsers may keep it for a year without asking again.
