@@ -1,21 +1,17 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { createApp } from './http/app.ts';
-import { createMetricsApp } from './http/metrics-app.ts';
+import { createApp, createMetricsApp } from './http/app.ts';
 import { loadStaticAssets } from './http/static-assets.ts';
 import { trackConnections } from './lifecycle/connections.ts';
-import { describeListenFailure } from './lifecycle/listen-errors.ts';
+import { listen } from './lifecycle/listen.ts';
 import { createReadiness } from './lifecycle/readiness.ts';
 import { createShutdown } from './lifecycle/shutdown.ts';
 import { closeLogOutput, createLogOutput, reportDroppedLines } from './observability/logger.ts';
 import { createMetrics } from './observability/metrics.ts';
-import { PUBLIC_FOLDER } from './public-folder.ts';
 import { systemClock } from './time.ts';
 
-function urlOf(host: string, port: number): string {
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-}
+// public/ sits beside src/ and dist/ alike, so one relative URL serves the sources and the bundle.
+const PUBLIC_FOLDER = new URL('../public/', import.meta.url);
 
 function configOrExit(): Config {
   try {
@@ -77,29 +73,16 @@ const server = createServer(
   app,
 );
 
-/** Listens, or ends the process with one line naming the variable to change when it cannot. */
-function listen(listener: Server, port: number, portVariable: string, what: string): void {
-  listener.on('error', (error: NodeJS.ErrnoException) => {
-    const reason = listener.listening
-      ? undefined
-      : describeListenFailure(error, { host: config.host, port }, portVariable);
-    if (reason === undefined) logger.fatal({ err: error }, 'server error');
-    else process.stderr.write(`${reason}\n`);
-    void exit(1);
-  });
-  listener.listen(port, config.host, () => {
-    // The port actually bound: 0 asks the system for a free one.
-    const bound = (listener.address() as AddressInfo).port;
-    logger.info(
-      { host: config.host, port: bound, timeZone: config.timeZone },
-      `${what} on ${urlOf(config.host, bound)}`,
-    );
-  });
-}
-
-listen(server, config.port, 'PORT', 'listening');
+const listening = { host: config.host, fields: { timeZone: config.timeZone }, logger, exit };
+listen(server, { ...listening, port: config.port, portVariable: 'PORT', what: 'listening' });
 if (config.metricsPort !== undefined) {
-  listen(createServer(createMetricsApp(metrics, logger)), config.metricsPort, 'METRICS_PORT', 'metrics listening');
+  const metricsServer = createServer(createMetricsApp(metrics, logger));
+  listen(metricsServer, {
+    ...listening,
+    port: config.metricsPort,
+    portVariable: 'METRICS_PORT',
+    what: 'metrics listening',
+  });
 }
 
 const connections = trackConnections(server);

@@ -1,10 +1,12 @@
-import type { Express } from 'express';
+import express, { type Express, type RequestHandler, type Router } from 'express';
 import type { Config } from '../config.ts';
 import type { Readiness } from '../lifecycle/readiness.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { createZonedTimeFormatter, type Clock } from '../time.ts';
-import { createExpressApp } from './express-app.ts';
+import { noStoreByDefault } from './cache-control.ts';
+import { errorHandler, notFound, rejectMalformedUrl } from './errors.ts';
+import { requestLog } from './request-log.ts';
 import { apiRoutes } from './routes/api.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
@@ -26,16 +28,49 @@ export interface AppDependencies {
 /** Assembles the application; listening, signals and the environment belong to server.ts. */
 export function createApp({ clock, logger, readiness, assets, metrics, config }: AppDependencies): Express {
   const formatTime = createZonedTimeFormatter(config.timeZone);
-  return createExpressApp({
-    logger,
-    metrics,
-    middleware: [securityHeaders()],
-    routes: (router) => {
-      healthRoutes(router, readiness);
-      pageRoutes(router, clock, formatTime, assets);
-      apiRoutes(router, clock, formatTime);
-      staticRoutes(router, assets);
-      if (config.metricsPort === undefined) metricsRoutes(router, metrics);
-    },
+  return assemble(logger, metrics, [securityHeaders()], (router) => {
+    healthRoutes(router, readiness);
+    pageRoutes(router, clock, formatTime, assets);
+    apiRoutes(router, clock, formatTime);
+    staticRoutes(router, assets);
+    if (config.metricsPort === undefined) metricsRoutes(router, metrics);
   });
+}
+
+/** /metrics alone, for METRICS_PORT: a listener an operator can keep off the public network. */
+export function createMetricsApp(metrics: Metrics, logger: Logger): Express {
+  return assemble(logger, metrics, [], (router) => {
+    metricsRoutes(router, metrics);
+  });
+}
+
+/**
+ * What both apps share, so the two listeners cannot drift apart: each request logged and counted, a
+ * malformed URL a 400, no-store by default, a 404 for what no route matched and an error handler that never
+ * shows a stack. `middleware` runs after logging and metrics, before the URL is checked.
+ */
+function assemble(
+  logger: Logger,
+  metrics: Metrics,
+  middleware: RequestHandler[],
+  mountRoutes: (router: Router) => void,
+): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  // Every dynamic response is no-store, so hashing each body for an ETag would be wasted work.
+  app.set('etag', false);
+  app.use(requestLog(logger));
+  app.use(metrics.recordRequests);
+  for (const handler of middleware) app.use(handler);
+  app.use(rejectMalformedUrl);
+  app.use(noStoreByDefault);
+
+  // Case-sensitive, so /API/time is a 404 like any unknown path rather than an alias.
+  const router = express.Router({ caseSensitive: true });
+  mountRoutes(router);
+  app.use(router);
+
+  app.use(notFound);
+  app.use(errorHandler(logger));
+  return app;
 }

@@ -1,6 +1,15 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { STATUS_CODES } from 'node:http';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import type { Logger } from '../observability/logger.ts';
-import { sendError } from './error-response.ts';
+import { renderErrorPage } from './views/error-page.ts';
+
+/** Answers with the status's standard reason only: never an error message, never a stack. */
+export function sendError(req: Request, res: Response, status: number): void {
+  const reason = STATUS_CODES[status] ?? 'Error';
+  res.status(status);
+  if (req.path.startsWith('/api/')) res.json({ error: reason });
+  else res.type('html').send(renderErrorPage(status, reason));
+}
 
 export const notFound: RequestHandler = (req, res) => {
   sendError(req, res, 404);

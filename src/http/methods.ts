@@ -1,5 +1,5 @@
 import type { RequestHandler, Router } from 'express';
-import { sendError } from './error-response.ts';
+import { sendError } from './errors.ts';
 
 export const ALLOWED_METHODS = 'GET, HEAD, OPTIONS';
 

@@ -5,7 +5,6 @@ import { loadStaticAssets } from '../../src/http/static-assets.ts';
 import { createReadiness } from '../../src/lifecycle/readiness.ts';
 import type { Logger } from '../../src/observability/logger.ts';
 import { createMetrics } from '../../src/observability/metrics.ts';
-import { PUBLIC_FOLDER } from '../../src/public-folder.ts';
 import type { Clock } from '../../src/time.ts';
 
 /** 2026-11-26T22:30:04.123Z, which is 01:30:04 on Friday 27 November in Moscow. */
@@ -49,7 +48,7 @@ export function testApp({ clock, timeZone = 'Europe/Moscow', metricsPort, memory
   const manualClock: Clock = () => nowMs;
   const { logger, records, raw } = memoryLogger();
   const readiness = createReadiness();
-  const assets = loadStaticAssets(PUBLIC_FOLDER);
+  const assets = loadStaticAssets(new URL('../../public/', import.meta.url));
   const app = createApp({
     clock: clock ?? manualClock,
     logger,

@@ -1,5 +1,5 @@
 import type { RequestHandler, Response, Router } from 'express';
-import { sendError } from '../error-response.ts';
+import { sendError } from '../errors.ts';
 import { readOnly } from '../methods.ts';
 import type { StaticAsset, StaticAssets } from '../static-assets.ts';
 
