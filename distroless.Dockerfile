@@ -31,8 +31,10 @@ RUN --mount=type=cache,target=/root/.npm,sharing=locked \
 FROM deps AS build
 COPY scripts/build.ts scripts/
 COPY src/ src/
-# One bundle per entry point: the runtime needs no node_modules, so there is no production-dependency
-# stage to prune (`npm ci --omit=dev`) and nothing from the registry reaches the final image unbundled.
+COPY public/ public/
+# One bundle per entry point, and the static assets in dist/public/: the runtime needs no node_modules, so
+# there is no production-dependency stage to prune (`npm ci --omit=dev`) and nothing from the registry
+# reaches the final image unbundled.
 RUN node scripts/build.ts
 
 # ---- runtime ----
@@ -60,11 +62,10 @@ ENV NODE_ENV=production \
     NODE_OPTIONS="--max-semi-space-size=2 --max-old-space-size=24" \
     VERSION=${VERSION} \
     REVISION=${REVISION}
-# Owned by root and not writable by the runtime user: the app cannot modify itself. Absolute targets,
+# Owned by root and not writable by the runtime user: the app cannot modify itself. An absolute target,
 # then WORKDIR: COPY creates /app as root, where WORKDIR would create it as the base image's user
 # (distroless's is nonroot).
 COPY --from=build /build/dist/ /app/dist/
-COPY public/ /app/public/
 WORKDIR /app
 # The image's nonroot user, given explicitly and numerically (Kubernetes' runAsNonRoot can verify it).
 USER 65532:65532

@@ -19,6 +19,6 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
-  { files: ['public/**/*.js'], languageOptions: { globals: globals.browser, sourceType: 'script' } },
+  { files: ['public/**/*.ts'], languageOptions: { globals: globals.browser } },
   { files: ['*.js'], languageOptions: { globals: globals.node } },
 );

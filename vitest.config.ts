@@ -16,6 +16,8 @@ export default defineConfig({
         test: {
           name: 'images',
           include: ['test/images/**/*.test.ts'],
+          // The served clock script is compared with the one built here.
+          globalSetup: ['test/support/build-once.ts'],
           testTimeout: 600_000,
           hookTimeout: 1_200_000,
           fileParallelism: false,

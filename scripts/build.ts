@@ -1,9 +1,11 @@
 // Bundles each entry point with its dependencies into one file in dist/: the image then needs no
-// node_modules, and Node starts faster reading one file than resolving a few hundred modules.
+// node_modules, and Node starts faster reading one file than resolving a few hundred modules. The static
+// assets go to dist/public/, the browser's clock script bundled with the src/time.ts it formats with.
 // Self-contained on purpose: the image build copies this one script (see .dockerignore).
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build, type BuildOptions, type Metafile } from 'esbuild';
+import { build, context, type BuildOptions, type Metafile } from 'esbuild';
 
 /** The server bundle every test and benchmark starts. */
 export const SERVER_BUNDLE = 'dist/server.js';
@@ -46,16 +48,49 @@ export function thirdPartyNotices(metafile: Metafile): string {
   return notices.sort().join(`\n${'-'.repeat(72)}\n\n`);
 }
 
-if (import.meta.main) {
-  const { metafile } = await build({
-    ...BUNDLE_OPTIONS,
-    entryPoints: ['src/server.ts', 'src/healthcheck.ts'],
-    outdir: 'dist',
-    legalComments: 'none',
-    metafile: true,
-  });
-  writeFileSync('dist/THIRD-PARTY-NOTICES.txt', thirdPartyNotices(metafile));
-  // Marks dist/*.js as ES modules without copying package.json (and its dependency lists) into the image.
+const SERVER = {
+  ...BUNDLE_OPTIONS,
+  entryPoints: ['src/server.ts', 'src/healthcheck.ts'],
+  outdir: 'dist',
+  legalComments: 'none',
+  metafile: true,
+} satisfies BuildOptions;
+
+// Served under names that carry a hash of their bytes, which the server computes as it loads them
+// (src/http/static-assets.ts): the files keep their plain names here.
+const ASSETS = {
+  entryPoints: ['public/clock.ts', 'public/style.css', 'public/favicon.svg'],
+  outdir: 'dist/public',
+  bundle: true,
+  minify: true,
+  platform: 'browser',
+  format: 'iife',
+  target: 'es2022',
+  loader: { '.svg': 'copy' },
+  // public/tsconfig.json is for the type checker; the image's build context has no root tsconfig for it
+  // to extend, and nothing in it changes the bundle.
+  tsconfigRaw: {},
+  logLevel: 'warning',
+} satisfies BuildOptions;
+
+// Marks dist/*.js as ES modules without copying package.json (and its dependency lists) into the image.
+function markModules(): void {
   writeFileSync('dist/package.json', `${JSON.stringify({ type: 'module' })}\n`);
+}
+
+if (import.meta.main && process.argv.includes('--watch')) {
+  // npm run dev: rebuilds on every change under src/ or public/, and Node restarts the server on every rebuild.
+  for (const options of [SERVER, ASSETS]) {
+    const watching = await context(options);
+    await watching.rebuild();
+    await watching.watch();
+  }
+  markModules();
+  spawn(process.execPath, ['--watch-path=dist', 'dist/server.js'], { stdio: 'inherit' });
+} else if (import.meta.main) {
+  const { metafile } = await build(SERVER);
+  await build(ASSETS);
+  writeFileSync('dist/THIRD-PARTY-NOTICES.txt', thirdPartyNotices(metafile));
+  markModules();
   if (existsSync('dist/server.js.LEGAL.txt')) throw new Error('dist/ is stale: remove it and build again');
 }

@@ -10,8 +10,9 @@ import { closeLogOutput, createLogOutput, reportDroppedLines } from './observabi
 import { createMetrics } from './observability/metrics.ts';
 import { systemClock } from './time.ts';
 
-// public/ sits beside src/ and dist/ alike, so one relative URL serves the sources and the bundle.
-const PUBLIC_FOLDER = new URL('../public/', import.meta.url);
+// The static assets as npm run build writes them, beside the bundle: one relative URL finds them from
+// dist/server.js and from this source file alike.
+const ASSETS_FOLDER = new URL('../dist/public/', import.meta.url);
 
 function configOrExit(): Config {
   try {
@@ -55,7 +56,7 @@ const app = createApp({
   clock: systemClock,
   logger,
   readiness,
-  assets: loadStaticAssets(PUBLIC_FOLDER),
+  assets: loadStaticAssets(ASSETS_FOLDER),
   metrics,
   config,
 });

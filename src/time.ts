@@ -36,11 +36,8 @@ function offsetMs(offset: string): number {
   return sign * (hours * 60 + minutes) * 60_000;
 }
 
-/**
- * How the page shows the time, in every zone: public/clock.js repeats these options so the ticking clock
- * renders exactly what the server did (test/clock-script.test.ts runs the script to prove it).
- */
-export const DISPLAY_FORMAT = {
+/** How the page shows the time, in every zone; the browser's clock script is built from this module too. */
+const DISPLAY_FORMAT = {
   weekday: 'long',
   day: 'numeric',
   month: 'long',

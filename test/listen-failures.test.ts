@@ -66,7 +66,7 @@ describe('the server refuses an address it cannot listen on', () => {
 
   describe('a privileged port, as a user without privileges (EACCES)', () => {
     // The tests run as root, which may bind any port; the server runs here as "nobody" instead, from a copy
-    // of the bundle and the static assets that user can read.
+    // of dist/ (the bundle and the static assets) that user can read.
     const NOBODY = 65534;
     let folder: string;
     let node: string;
@@ -75,7 +75,6 @@ describe('the server refuses an address it cannot listen on', () => {
       folder = await mkdtemp(join(tmpdir(), 'moscow-time-eacces-'));
       await chmod(folder, 0o755);
       await cp('dist', join(folder, 'dist'), { recursive: true });
-      await cp('public', join(folder, 'public'), { recursive: true });
       node = process.execPath;
       // The Node binary lives in node_modules; its folders may be closed to other users (a checkout under
       // /root, say), so copy it where nobody can run it.

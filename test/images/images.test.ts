@@ -56,8 +56,8 @@ const IMAGES_PREBUILT = process.env.IMAGES_PREBUILT === '1';
 const REQUIRE_REAL_BASES = process.env.REQUIRE_REAL_BASES === '1';
 /** Compose's "256m" in bytes, as Docker stores it. */
 const bytesOf = (size: string) => Number.parseInt(size, 10) * 1024 ** ('kmg'.indexOf(size.slice(-1).toLowerCase()) + 1);
-// Our layers may add only the bundle and the static assets (and the folders holding them).
-const OURS = /^app(\/(dist|public)(\/[^/]+)*)?$/;
+// Our layers may add only the build's output: the bundle and the static assets (and the folders holding them).
+const OURS = /^app(\/dist(\/[^/]+)*)?$/;
 // Never anywhere in an image: VCS data, env files, dev dependencies, npm's cache.
 const FORBIDDEN = [
   /(^|\/)\.git(\/|$)/,
@@ -134,7 +134,7 @@ describe.skipIf(engineMissing)('both images, built and run side by side', () => 
       expect(script).toBeDefined();
       const scriptResponse = await fetch(`${container.url}${String(script)}`);
       expect(scriptResponse.status).toBe(200);
-      expect(await scriptResponse.text()).toBe(await readFile('public/clock.js', 'utf8'));
+      expect(await scriptResponse.text()).toBe(await readFile('dist/public/clock.js', 'utf8'));
       const time = (await (await fetch(`${container.url}/api/time`)).json()) as { iso: string; zone: string };
       expect(time.zone).toBe('Europe/Moscow');
       expect(time.iso).toMatch(/\+03:00$/);
@@ -152,7 +152,7 @@ describe.skipIf(engineMissing)('both images, built and run side by side', () => 
           'app/dist/server.js',
           'app/dist/healthcheck.js',
           'app/dist/THIRD-PARTY-NOTICES.txt',
-          'app/public/clock.js',
+          'app/dist/public/clock.js',
         ]),
       );
       expect(added.filter((path) => !OURS.test(path))).toEqual([]);

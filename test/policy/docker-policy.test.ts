@@ -93,7 +93,7 @@ const FIXTURES: Fixture[] = [
     from: 'CMD ["--single-threaded", "dist/server.js"]',
     to: 'ENTRYPOINT /nodejs/bin/node dist/server.js',
   },
-  { rule: 'no-add', defect: 'ADD', source: SLIM, from: 'COPY public/ /app/public/', to: 'ADD public/ /app/public/' },
+  { rule: 'no-add', defect: 'ADD', source: SLIM, from: 'COPY public/ public/', to: 'ADD public/ public/' },
   { rule: 'expose-5000', defect: 'another port', source: SLIM, from: 'EXPOSE 5000', to: 'EXPOSE 8080' },
   {
     rule: 'node-env-production',
@@ -121,8 +121,8 @@ const FIXTURES: Fixture[] = [
     rule: 'copy-allow-list',
     defect: 'code owned by the runtime user',
     source: DISTROLESS,
-    from: 'COPY public/ /app/public/',
-    to: 'COPY --chown=65532:65532 public/ /app/public/',
+    from: 'COPY --from=build /build/dist/ /app/dist/',
+    to: 'COPY --from=build --chown=65532:65532 /build/dist/ /app/dist/',
   },
   {
     rule: 'no-secrets-in-env-or-arg',

@@ -48,7 +48,7 @@ export function testApp({ clock, timeZone = 'Europe/Moscow', metricsPort, memory
   const manualClock: Clock = () => nowMs;
   const { logger, records, raw } = memoryLogger();
   const readiness = createReadiness();
-  const assets = loadStaticAssets(new URL('../../public/', import.meta.url));
+  const assets = loadStaticAssets(new URL('../../dist/public/', import.meta.url));
   const app = createApp({
     clock: clock ?? manualClock,
     logger,
