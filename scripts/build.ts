@@ -57,7 +57,7 @@ const SERVER = {
 } satisfies BuildOptions;
 
 // Served under names that carry a hash of their bytes, which the server computes as it loads them
-// (src/http/static-assets.ts): the files keep their plain names here.
+// (src/http/routes/static.ts): the files keep their plain names here.
 const ASSETS = {
   entryPoints: ['public/clock.ts', 'public/style.css', 'public/favicon.svg'],
   outdir: 'dist/public',

@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import { ConfigError, loadProbeTarget } from './config.ts';
+import { LIVENESS_PATH } from './http/routes/health.ts';
 
 // The probe both images run for HEALTHCHECK: distroless has no shell and no curl, so it is Node too.
 const TIMEOUT_MS = 2_000;
@@ -17,10 +18,10 @@ function fail(reason: string): never {
 
 try {
   const { host, port } = loadProbeTarget(process.env);
-  const probe = request({ host: probeHost(host), port, path: '/healthz', timeout: TIMEOUT_MS }, (res) => {
+  const probe = request({ host: probeHost(host), port, path: LIVENESS_PATH, timeout: TIMEOUT_MS }, (res) => {
     res.resume();
     if (res.statusCode === 200) process.exit(0);
-    fail(`/healthz answered ${res.statusCode}`);
+    fail(`${LIVENESS_PATH} answered ${res.statusCode}`);
   });
   probe.on('timeout', () => probe.destroy(new Error(`no answer within ${TIMEOUT_MS} ms`)));
   probe.on('error', (error) => fail(error.message));

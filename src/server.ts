@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createApp, createMetricsApp } from './http/app.ts';
-import { loadStaticAssets } from './http/static-assets.ts';
+import { loadStaticAssets } from './http/routes/static.ts';
 import { trackConnections } from './lifecycle/connections.ts';
 import { listen } from './lifecycle/listen.ts';
 import { createReadiness } from './lifecycle/readiness.ts';

@@ -8,12 +8,11 @@ import { noStoreByDefault } from './cache-control.ts';
 import { errorHandler, notFound, rejectMalformedUrl } from './errors.ts';
 import { requestLog } from './request-log.ts';
 import { apiRoutes } from './routes/api.ts';
-import { healthRoutes } from './routes/health.ts';
-import { metricsRoutes } from './routes/metrics.ts';
+import { healthRoutes, LIVENESS_PATH, READINESS_PATH } from './routes/health.ts';
+import { METRICS_PATH, metricsRoutes } from './routes/metrics.ts';
 import { pageRoutes } from './routes/page.ts';
-import { staticRoutes } from './routes/static.ts';
+import { staticRoutes, type StaticAssets } from './routes/static.ts';
 import { securityHeaders } from './security-headers.ts';
-import type { StaticAssets } from './static-assets.ts';
 
 export interface AppDependencies {
   clock: Clock;
@@ -24,6 +23,11 @@ export interface AppDependencies {
   /** Whether /metrics is served here, or on a listener of its own (METRICS_PORT). */
   config: Pick<Config, 'timeZone' | 'metricsPort'>;
 }
+
+// Scrapes and health probes arrive every few seconds from the platform, forever: logged at debug while
+// they succeed, so the info log is the app's traffic. They are still counted in /metrics, and a failing
+// one is logged like any other request.
+const ROUTINE_PATHS = new Set([METRICS_PATH, LIVENESS_PATH, READINESS_PATH]);
 
 /** Assembles the application; listening, signals and the environment belong to server.ts. */
 export function createApp({ clock, logger, readiness, assets, metrics, config }: AppDependencies): Express {
@@ -59,7 +63,7 @@ function assemble(
   app.disable('x-powered-by');
   // Every dynamic response is no-store, so hashing each body for an ETag would be wasted work.
   app.set('etag', false);
-  app.use(requestLog(logger));
+  app.use(requestLog(logger, ROUTINE_PATHS));
   app.use(metrics.recordRequests);
   for (const handler of middleware) app.use(handler);
   app.use(rejectMalformedUrl);

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { createApp } from '../../src/http/app.ts';
-import { loadStaticAssets } from '../../src/http/static-assets.ts';
+import { loadStaticAssets } from '../../src/http/routes/static.ts';
 import { createReadiness } from '../../src/lifecycle/readiness.ts';
 import type { Logger } from '../../src/observability/logger.ts';
 import { createMetrics } from '../../src/observability/metrics.ts';
