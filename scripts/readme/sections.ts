@@ -1,11 +1,13 @@
 // Every generated part of the README and docs/: where it lives and what renders it. npm run compare and
-// npm run bench write them; test/readme/compare.test.ts checks each is what its report renders to.
+// npm run bench write them; test/readme/compare.test.ts checks each is what its report renders to (the
+// table of variables is rendered from src/config.ts's own table).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { renderBenchSection, renderBenchSummary } from '../bench/readme.ts';
 import { REPORT_FILE as BENCH_FILE, type BenchReport } from '../bench/report.ts';
 import { renderComparison, renderStandInNotes } from '../compare/table.ts';
 import { REPORT_FILE as IMAGES_FILE, type ImagesReport } from '../images/report.ts';
 import { replaceSection } from './markdown.ts';
+import { renderVariables } from './variables.ts';
 
 export interface Reports {
   images: ImagesReport;
@@ -20,6 +22,7 @@ export interface GeneratedSection {
 }
 
 export const GENERATED_SECTIONS: GeneratedSection[] = [
+  { file: 'README.md', name: 'variables', render: () => renderVariables() },
   { file: 'README.md', name: 'compare', render: ({ images }) => renderComparison(images) },
   { file: 'README.md', name: 'bench-summary', render: ({ bench }) => renderBenchSummary(bench) },
   { file: 'docs/performance.md', name: 'bench', render: ({ bench }) => renderBenchSection(bench) },

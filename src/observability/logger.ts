@@ -1,6 +1,5 @@
-import { pino, type DestinationStream, type Logger } from 'pino';
+import { pino, type DestinationStream, type LevelWithSilent, type Logger } from 'pino';
 import { SonicBoom } from 'sonic-boom';
-import type { LogLevel } from '../config.ts';
 import { createPendingLines } from './pending-lines.ts';
 
 export type { Logger };
@@ -35,7 +34,7 @@ export interface LogOutput {
 // When stdout fails for good (its reader closed the pipe: EPIPE), every line still buffered and every line
 // after it is lost: those are counted too, and nothing more is written. pino's own destination would stop
 // writing silently on EPIPE and crash the process on any other write error.
-export function createLogOutput(level: LogLevel, fd = 1, limitBytes = LOG_BUFFER_LIMIT_BYTES): LogOutput {
+export function createLogOutput(level: LevelWithSilent, fd = 1, limitBytes = LOG_BUFFER_LIMIT_BYTES): LogOutput {
   const stream = new SonicBoom({ fd, sync: false, maxLength: limitBytes });
   const pending = createPendingLines();
   let unreported = 0;
@@ -124,7 +123,7 @@ export function reportDroppedLines(output: LogOutput, intervalMs = 10_000): () =
  */
 export async function closeLogOutput(
   output: LogOutput,
-  level: LogLevel,
+  level: LevelWithSilent,
   stderrFd = 2,
   timeoutMs?: number,
 ): Promise<void> {

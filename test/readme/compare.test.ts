@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { VARIABLES } from '../../src/config.ts';
 import { renderBenchSection, renderBenchSummary } from '../../scripts/bench/readme.ts';
 import { CHART_FILE, renderSizeChart } from '../../scripts/compare/chart.ts';
 import { renderComparison, renderStandInNotes } from '../../scripts/compare/table.ts';
 import type { ImagesReport } from '../../scripts/images/report.ts';
 import { readSection } from '../../scripts/readme/markdown.ts';
 import { GENERATED_SECTIONS, readReports } from '../../scripts/readme/sections.ts';
+import { renderVariables } from '../../scripts/readme/variables.ts';
 
 const REPORTS = readReports();
 const REPORT = REPORTS.images;
@@ -74,5 +76,25 @@ describe('the performance figures', () => {
       targets: bench.targets.map((target, index) => (index === 0 ? { ...target, pass: false } : target)),
     };
     expect(renderBenchSummary(failing)).toContain(`**${met - 1} of ${withTarget.length} targets met**`);
+  });
+});
+
+describe('the table of variables', () => {
+  it('has a row per variable src/config.ts reads, with its default and what it accepts', () => {
+    const rows = renderVariables().split('\n').slice(2);
+    expect(rows.map((row) => /^\| `(\w+)` \|/.exec(row)?.[1])).toEqual(
+      Object.values(VARIABLES).map((variable) => variable.name),
+    );
+    expect(rows[0]).toBe(
+      '| `PORT` | `5000` | a TCP port number from 0 (any free port) to 65535 | where the server listens; with 0 the system picks a free port, which the server logs |',
+    );
+    expect(rows.find((row) => row.startsWith('| `METRICS_PORT` |'))).toContain('| unset |');
+  });
+
+  it('notices a README whose table has lost a row', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const shortened = readme.replace(/^\| `REVISION` .*\n/m, '');
+    expect(shortened).not.toBe(readme);
+    expect(readSection(shortened, 'variables')).not.toBe(renderVariables());
   });
 });
