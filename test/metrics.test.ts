@@ -3,7 +3,7 @@ import { createServer, METHODS, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { DURATION_BUCKETS_SECONDS } from '../src/observability/metrics.ts';
+import { DURATION_BUCKETS_SECONDS } from '../src/observability/request-series.ts';
 import { testApp } from './support/test-app.ts';
 
 /** The sample lines of one metric family, as `name{labels} value`. */

@@ -14,7 +14,7 @@ export interface FreshResult {
 
 export const SCREENSHOT_FILE = `${RESULTS_FOLDER}/page.png`;
 
-export const FRESH_RESULTS: FreshResult[] = [
+const FRESH_RESULTS: FreshResult[] = [
   { fresh: FRESH_REPORT_FILE, tracked: REPORT_FILE, writtenBy: 'npm run test:images' },
   { fresh: SCREENSHOT_FILE, tracked: 'images/page.png', writtenBy: 'npm run test:browser' },
 ];

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 // Debian's CLI builds with BuildKit on its own; a newer CLI elsewhere on PATH may insist on the buildx plugin.
 const CLI = existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';
 
-export interface Engine {
+interface Engine {
   /** The DOCKER_HOST every command is sent to. */
   host: string;
   serverVersion: string;

@@ -1,7 +1,7 @@
 import type { RequestHandler, Router } from 'express';
 import { sendError } from './errors.ts';
 
-export const ALLOWED_METHODS = 'GET, HEAD, OPTIONS';
+const ALLOWED_METHODS = 'GET, HEAD, OPTIONS';
 
 // Express answers other methods on a GET route with 404, and OPTIONS with 200; HTTP wants 405 and 204.
 const otherMethods: RequestHandler = (req, res) => {

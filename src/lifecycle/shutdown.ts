@@ -6,7 +6,7 @@ import type { Readiness } from './readiness.ts';
 
 const IDLE_SWEEP_MS = 50;
 /** A keep-alive connection with no request for this long is closed; a busy one gets `Connection: close`. */
-export const IDLE_GRACE_MS = 500;
+const IDLE_GRACE_MS = 500;
 
 export interface GracefulShutdown {
   server: Server;

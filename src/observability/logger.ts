@@ -7,8 +7,8 @@ export type { Logger };
 /** Lines are dropped (and counted) once this many bytes wait for a slow stdout. */
 export const LOG_BUFFER_LIMIT_BYTES = 1024 * 1024;
 
-export const DROPPED_LINES_MESSAGE = 'log lines dropped: stdout was slower than the log rate';
-export const LOST_LINES_MESSAGE = 'log lines lost: stdout failed';
+const DROPPED_LINES_MESSAGE = 'log lines dropped: stdout was slower than the log rate';
+const LOST_LINES_MESSAGE = 'log lines lost: stdout failed';
 
 export interface LogOutput {
   logger: Logger;

@@ -4,7 +4,7 @@ import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { createRequestSeries } from './request-series.ts';
 
 /** What the build_info metric says about this process. */
-export interface BuildInfo {
+interface BuildInfo {
   version: string;
   revision: string;
   nodejs: string;
@@ -27,13 +27,11 @@ export interface Metrics {
   contentType: string;
 }
 
-export { DURATION_BUCKETS_SECONDS } from './request-series.ts';
-
 /** The route label of every request no route matched: one value, whatever path a client invents. */
-export const UNMATCHED_ROUTE = 'unmatched';
+const UNMATCHED_ROUTE = 'unmatched';
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 /** The method label of any other method Node lets through (PROPFIND, PURGE, …): one value. */
-export const OTHER_METHOD = 'other';
+const OTHER_METHOD = 'other';
 
 // prom-client's three "active" gauges end in _total, a suffix Prometheus reserves for counters: promtool's
 // lint rejects them. Their unsuffixed twins (nodejs_active_handles, …) carry the same numbers.
@@ -44,7 +42,7 @@ const MISNAMED_DEFAULTS = [
 ];
 
 /** The limit from the cgroup; unconstrained, Node reports an impossible figure (2^64 here), so none. */
-export function containerMemoryLimit(): number | undefined {
+function containerMemoryLimit(): number | undefined {
   const limit = process.constrainedMemory();
   return limit > 0 && limit < totalmem() ? limit : undefined;
 }

@@ -7,8 +7,6 @@ export interface PendingLines {
   add(bytes: number): void;
   /** The stream wrote this many bytes, from the front. */
   written(bytes: number): void;
-  /** Lines not (completely) written. */
-  count(): number;
   /** Forgets every pending line and says how many there were. */
   clear(): number;
 }
@@ -35,7 +33,6 @@ export function createPendingLines(): PendingLines {
         head = 0;
       }
     },
-    count: () => lengths.length - head,
     clear() {
       const count = lengths.length - head;
       lengths = [];

@@ -5,8 +5,6 @@ import ts from 'typescript';
 // compiler: each object becomes a typed object literal, so a wrong type, a missing required field and an
 // unknown field (TypeScript's excess-property check) are all errors. A validator built on JSON Schema
 // alone, such as kubernetes-models, lets unknown fields through.
-export const KUBERNETES_VERSION = '1.30';
-
 const TYPES: Record<string, [module: string, type: string]> = {
   'v1 Namespace': ['core/v1', 'Namespace'],
   'v1 Service': ['core/v1', 'Service'],

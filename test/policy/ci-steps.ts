@@ -11,7 +11,7 @@ export interface CiStep {
 }
 
 // Only GitHub can pull the real bases, so only there does the image suite test prebuilt images on them.
-export const GITHUB_ONLY_SWITCHES = ['IMAGES_PREBUILT', 'REQUIRE_REAL_BASES'];
+const GITHUB_ONLY_SWITCHES = ['IMAGES_PREBUILT', 'REQUIRE_REAL_BASES'];
 
 const COMMAND = /(?:^|\s)(npm ci|npm test|npm run [\w:-]+|\.ci\/install-tools)(?=\s|$)/;
 const SWITCH = /^(REQUIRE_\w+|IMAGES_\w+)$/;

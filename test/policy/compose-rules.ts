@@ -17,7 +17,7 @@ interface Service {
 }
 
 /** What each service must be: its image, Dockerfile, and host port (a variable with a default). */
-export const EXPECTED_SERVICES: Record<string, { image: string; dockerfile: string; hostPort: string }> = {
+const EXPECTED_SERVICES: Record<string, { image: string; dockerfile: string; hostPort: string }> = {
   slim: { image: 'moscow-time:slim', dockerfile: 'Dockerfile', hostPort: '${SLIM_PORT:-5000}' },
   distroless: {
     image: 'moscow-time:distroless',
@@ -86,7 +86,7 @@ export function checkCompose(text: string): string[] {
 }
 
 /** The margin between the memory floor the benchmark measures and the limit compose.yaml sets. */
-export const MEMORY_MARGIN = 2;
+const MEMORY_MARGIN = 2;
 
 /**
  * compose.yaml's mem_limit must be MEMORY_MARGIN times the larger of the two images' measured memory

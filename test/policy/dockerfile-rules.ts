@@ -9,7 +9,7 @@ export type { DockerfileRule } from './dockerfile-rule-helpers.ts';
 export const DOCKERFILE_RULES: DockerfileRule[] = [...BASE_IMAGE_RULES, ...BUILD_RULES, ...RUNTIME_RULES];
 
 /** The build stages, as text between the two section markers both Dockerfiles carry. */
-export function buildStagesText(dockerfile: ParsedDockerfile): string | undefined {
+function buildStagesText(dockerfile: ParsedDockerfile): string | undefined {
   const start = dockerfile.text.indexOf('# ---- build stages');
   const end = dockerfile.text.indexOf('# ---- runtime ----');
   return start < 0 || end < start ? undefined : dockerfile.text.slice(start, end);

@@ -12,7 +12,7 @@ export function pinnedNodeVersion(dockerfileText: string): string {
 const NODE_VERSION_MENTION = /\bnode(?:\.js|-linux-x64)?(?::|@| v?)(\d+\.\d+\.\d+)/gi;
 
 /** Every mention of a Node version in the text that is not the pinned one. */
-export function otherNodeVersions(text: string, pinned: string): string[] {
+function otherNodeVersions(text: string, pinned: string): string[] {
   return [...text.matchAll(NODE_VERSION_MENTION)]
     .map((match) => match[1] ?? '')
     .filter((version) => version !== pinned);

@@ -6,7 +6,7 @@ import { HOLDING_MARKER, responseDelayLaunch } from '../../scripts/lib/response-
 export { HOLDING_MARKER, SERVER_BUNDLE };
 export const HEALTHCHECK_BUNDLE = 'dist/healthcheck.js';
 
-export interface Exit {
+interface Exit {
   code: number | null;
   signal: NodeJS.Signals | null;
 }

@@ -39,7 +39,7 @@ export interface TestAppOptions {
   memoryLimitBytes?: number;
 }
 
-export const TEST_BUILD = { version: '1.2.3', revision: 'abc1234', nodejs: 'v24.21.0' };
+const TEST_BUILD = { version: '1.2.3', revision: 'abc1234', nodejs: 'v24.21.0' };
 
 /** A fresh app per test, with a clock the test moves by hand and logs it can read. */
 export function testApp({ clock, timeZone = 'Europe/Moscow', metricsPort, memoryLimitBytes }: TestAppOptions = {}) {

@@ -16,7 +16,7 @@ const CONTENT_TYPES: Record<string, string> = {
 // A hashed name never changes content, so browsers may keep it for a year without asking again.
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
-export interface StaticAsset {
+interface StaticAsset {
   contentType: string;
   body: Buffer;
 }

@@ -3,7 +3,7 @@ import { chromium, type Browser } from 'playwright-core';
 
 // Debian's package by default, never a Playwright browser download (CI machines here reach no browser
 // mirror); CHROMIUM_PATH names another Chromium-based browser, such as the Google Chrome of GitHub's runners.
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 // Without the networking flags Chromium keeps dialling Google services and logs every refused connection.
 const ARGS = [
@@ -17,8 +17,8 @@ const ARGS = [
   '--disable-sync',
 ];
 
-export const browserRequired = process.env.REQUIRE_BROWSER === '1';
-export const chromiumMissing = !existsSync(CHROMIUM_PATH);
+const browserRequired = process.env.REQUIRE_BROWSER === '1';
+const chromiumMissing = !existsSync(CHROMIUM_PATH);
 
 /** True when the browser tests should be skipped; says why, once, on stdout. */
 export function skipWithoutChromium(): boolean {

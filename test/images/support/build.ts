@@ -4,7 +4,7 @@ import type { ImageSpec } from '../../../scripts/images/specs.ts';
 import type { BaseImages } from '../../../scripts/images/standins.ts';
 
 /** An extra CA bundle to hand the build (for a TLS-intercepting proxy): NODE_EXTRA_CA_CERTS, else npm's cafile. */
-export async function extraCaBundle(): Promise<string | undefined> {
+async function extraCaBundle(): Promise<string | undefined> {
   const fromEnv = process.env.NODE_EXTRA_CA_CERTS;
   if (fromEnv !== undefined && existsSync(fromEnv)) return fromEnv;
   const npm = await run('npm', ['config', 'get', 'cafile']);

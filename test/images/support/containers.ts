@@ -59,7 +59,7 @@ export async function stderrShows(id: string, text: string, timeoutMs = 30_000):
   }
 }
 
-export async function healthStatus(id: string): Promise<string> {
+async function healthStatus(id: string): Promise<string> {
   return inspect(id, '{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}');
 }
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { docker, run } from '../../../scripts/images/engine.ts';
 
-export interface Entry {
+interface Entry {
   path: string;
   /** "-rwsr-xr-x": the type letter and permission bits, as tar prints them. */
   mode: string;
