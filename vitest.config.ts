@@ -10,6 +10,10 @@ export default defineConfig({
           exclude: ['test/images/**', 'test/browser/**'],
           // The real-process tests run the bundle, so build it once per run (esbuild: well under a second).
           globalSetup: ['test/support/build-once.ts'],
+          // Timeouts only end a test that hangs: every test waits on an event, so they are generous, and a
+          // busy machine (CI shares machines) never trips them.
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
         },
       },
       {

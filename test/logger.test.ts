@@ -137,16 +137,22 @@ describe('log output', () => {
     const pipe = stalledPipe();
     const output = createLogOutput('info', pipe.writer, 64 * 1024);
     output.logger.info('before');
-    await vi.waitFor(() => {
-      pipe.read();
-      expect(pipe.lines()).toHaveLength(1);
-    });
+    await vi.waitFor(
+      () => {
+        pipe.read();
+        expect(pipe.lines()).toHaveLength(1);
+      },
+      { timeout: 10_000 },
+    );
     pipe.close(); // no reader any more: the next write fails with EPIPE
     cleanup = undefined;
     for (let index = 0; index < 50; index += 1) output.logger.info({ index }, 'into a closed pipe');
-    await vi.waitFor(() => {
-      expect(output.failure()).toBe('EPIPE');
-    });
+    await vi.waitFor(
+      () => {
+        expect(output.failure()).toBe('EPIPE');
+      },
+      { timeout: 10_000 },
+    );
     for (let index = 0; index < 20; index += 1) output.logger.info({ index }, 'after the failure');
     output.reportDropped(); // nowhere to report to: the count waits for the exit report
     expect(output.unreported()).toBe(70);

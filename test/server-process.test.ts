@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { freePort } from '../scripts/lib/free-port.ts';
 import { HEALTHCHECK_BUNDLE, HOLDING_MARKER, SERVER_BUNDLE, run, startServer } from './support/server-process.ts';
 
@@ -52,19 +52,13 @@ describe('the server process', () => {
     const server = await startServer({ env: { METRICS_PORT: '0', VERSION: '9.9.9', REVISION: 'feedbee' } });
     try {
       // The two listeners start side by side: the metrics one may log its line after the app's.
-      const metrics = await vi.waitFor(() => {
-        const line = server
-          .stdout()
-          .trim()
-          .split('\n')
-          .map((entry) => JSON.parse(entry) as { msg: string; port: number })
-          .find((entry) => entry.msg.startsWith('metrics listening on'));
-        expect(line).toBeDefined();
-        return line;
-      });
-      expect(metrics?.msg).toBe(`metrics listening on http://127.0.0.1:${String(metrics?.port)}`);
+      const metrics = JSON.parse(await server.stdoutShows('"msg":"metrics listening on')) as {
+        msg: string;
+        port: number;
+      };
+      expect(metrics.msg).toBe(`metrics listening on http://127.0.0.1:${String(metrics.port)}`);
       expect((await fetch(`http://127.0.0.1:${server.port}/metrics`)).status).toBe(404);
-      const scrape = await fetch(`http://127.0.0.1:${String(metrics?.port)}/metrics`);
+      const scrape = await fetch(`http://127.0.0.1:${String(metrics.port)}/metrics`);
       expect(scrape.status).toBe(200);
       expect(await scrape.text()).toContain(
         `moscow_time_build_info{version="9.9.9",revision="feedbee",nodejs="${process.version}"} 1`,

@@ -3,8 +3,10 @@ import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from './support/server-process.ts';
 
-// Real sockets against the built server, on the real clock: the bounds are generous and about behaviour
-// (the server promises 10 s; 15 s leaves room for a busy machine).
+// Real sockets against the built server, on the real clock: the bounds are generous and about behaviour.
+// The server promises 10 s; 20 s leaves room for a busy machine and still fails Node's default sweep,
+// which let such clients live 10 to 40 s. A fresh request is answered in milliseconds; one that had to
+// wait behind the stalled connections would wait for their 10 s.
 const HELD = 300;
 
 interface Held {
@@ -49,19 +51,19 @@ describe('slow clients (slowloris)', () => {
   });
 
   it(`keeps answering new requests at once while ${HELD} stalled connections are held`, () => {
-    expect(freshRequestMs).toBeLessThan(1_000);
+    expect(freshRequestMs).toBeLessThan(5_000);
   });
 
-  it('closes connections that stall inside their headers within 15 s, with a 408', async () => {
+  it('closes connections that stall inside their headers within 20 s, with a 408', async () => {
     const closed = await Promise.all(partial.map((held) => held.closedAfterMs));
-    expect(Math.max(...closed)).toBeLessThan(15_000);
+    expect(Math.max(...closed)).toBeLessThan(20_000);
     expect(new Set(partial.map((held) => held.reply().split('\r\n')[0]))).toEqual(
       new Set(['HTTP/1.1 408 Request Timeout']),
     );
   }, 30_000);
 
-  it('closes connections that never send a byte within 15 s as well', async () => {
+  it('closes connections that never send a byte within 20 s as well', async () => {
     const closed = await Promise.all(silent.map((held) => held.closedAfterMs));
-    expect(Math.max(...closed)).toBeLessThan(15_000);
+    expect(Math.max(...closed)).toBeLessThan(20_000);
   }, 30_000);
 });

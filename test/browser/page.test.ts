@@ -81,8 +81,9 @@ describe.skipIf(skipWithoutChromium())('the page in a real browser (Chromium)', 
   async function nextTick(page: Page): Promise<string> {
     const clock = page.locator('#clock');
     const before = await clock.textContent();
-    // Polled from here: page.waitForFunction with a string predicate needs eval, which the CSP forbids.
-    await expect.poll(() => clock.textContent(), { timeout: 2_500, interval: 50 }).not.toBe(before);
+    // Polled from here: page.waitForFunction with a string predicate needs eval, which the CSP forbids. It
+    // ticks every second; 10 s only ends the wait for a clock that never ticks, on however busy a machine.
+    await expect.poll(() => clock.textContent(), { timeout: 10_000, interval: 50 }).not.toBe(before);
     return (await clock.textContent()) ?? '';
   }
 

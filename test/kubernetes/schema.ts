@@ -21,6 +21,22 @@ export interface KubernetesObject {
 
 const FILE = 'manifests.ts';
 
+const OPTIONS: ts.CompilerOptions = {
+  strict: true,
+  noEmit: true,
+  module: ts.ModuleKind.ESNext,
+  moduleResolution: ts.ModuleResolutionKind.Bundler,
+  target: ts.ScriptTarget.ES2022,
+  // The language's own types only: the default library for the target adds the DOM's, which only cost time.
+  lib: ['lib.es2022.d.ts'],
+  types: [],
+  skipLibCheck: true,
+};
+
+// The libraries and kubernetes-types, parsed once for every check in the run: parsing them is most of the
+// compiler's time (measured on a shared 2-core machine: 0.8 to 2.4 s a check before; 0.2 s after the first).
+const PARSED = new Map<string, ts.SourceFile>();
+
 /** One line per problem: the object, and what the compiler says about it. */
 export function checkSchema(objects: KubernetesObject[]): string[] {
   const problems: string[] = [];
@@ -38,24 +54,19 @@ export function checkSchema(objects: KubernetesObject[]): string[] {
     lines.push(...declaration.split('\n'));
   });
   const source = lines.join('\n');
-  const options: ts.CompilerOptions = {
-    strict: true,
-    noEmit: true,
-    module: ts.ModuleKind.ESNext,
-    moduleResolution: ts.ModuleResolutionKind.Bundler,
-    target: ts.ScriptTarget.ES2022,
-    types: [],
-    skipLibCheck: true,
-  };
-  const host = ts.createCompilerHost(options);
+  const host = ts.createCompilerHost(OPTIONS);
   const readFile = host.readFile.bind(host);
   const fileExists = host.fileExists.bind(host);
   host.readFile = (file) => (file.endsWith(FILE) ? source : readFile(file));
   host.fileExists = (file) => file.endsWith(FILE) || fileExists(file);
   const getSourceFile = host.getSourceFile.bind(host);
-  host.getSourceFile = (file, language) =>
-    file.endsWith(FILE) ? ts.createSourceFile(file, source, language) : getSourceFile(file, language);
-  const program = ts.createProgram([`${process.cwd()}/${FILE}`], options, host);
+  host.getSourceFile = (file, language) => {
+    if (file.endsWith(FILE)) return ts.createSourceFile(file, source, language);
+    const parsed = PARSED.get(file) ?? getSourceFile(file, language);
+    if (parsed !== undefined) PARSED.set(file, parsed);
+    return parsed;
+  };
+  const program = ts.createProgram([`${process.cwd()}/${FILE}`], OPTIONS, host);
   for (const diagnostic of ts.getPreEmitDiagnostics(program)) {
     const line = diagnostic.file?.getLineAndCharacterOfPosition(diagnostic.start ?? 0).line ?? 0;
     const owner = [...declarations].reverse().find((declaration) => declaration.line <= line);

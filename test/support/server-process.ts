@@ -17,6 +17,8 @@ export interface RunningServer {
   child: ChildProcess;
   stdout: () => string;
   stderr: () => string;
+  /** Resolves with the first stdout line that contains `text`, or rejects after timeoutMs. */
+  stdoutShows: (text: string, timeoutMs?: number) => Promise<string>;
   /** Resolves when stderr has shown `text`, or rejects after timeoutMs. */
   stderrShows: (text: string, timeoutMs?: number) => Promise<void>;
   exited: Promise<Exit>;
@@ -27,6 +29,10 @@ export interface StartOptions {
   /** Loads the response-delay hook, holding each /api/time request this long. */
   responseDelayMs?: number;
 }
+
+// How long a process may take to say something: seconds at most on a busy machine; this bound only ends a
+// test whose process never says it.
+const SAYS_WITHIN_MS = 30_000;
 
 /** Resolves with the first value `find` returns for the text seen so far, re-checked on every chunk. */
 function watch<T>(
@@ -85,17 +91,25 @@ export async function startServer({ env = {}, responseDelayMs }: StartOptions = 
     code: code as number | null,
     signal: signal as NodeJS.Signals | null,
   }));
-  const listeningPort = () => {
-    const line = stdout.split('\n').find((entry) => entry.includes('"msg":"listening'));
-    return line === undefined ? undefined : (JSON.parse(line) as { port: number }).port;
-  };
-  const port = await watch(child.stdout, () => stdout + stderr, listeningPort, exited, 10_000);
+  // A whole line: chunks may end anywhere.
+  const lineOf = (text: string) =>
+    stdout.split('\n').find((line, index, lines) => line.includes(text) && index < lines.length - 1);
+  const stdoutShows = (text: string, timeoutMs = SAYS_WITHIN_MS) =>
+    watch(
+      child.stdout,
+      () => stdout + stderr,
+      () => lineOf(text),
+      exited,
+      timeoutMs,
+    );
+  const port = (JSON.parse(await stdoutShows('"msg":"listening')) as { port: number }).port;
   return {
     port,
     child,
     stdout: () => stdout,
     stderr: () => stderr,
-    stderrShows: (text, timeoutMs = 10_000) =>
+    stdoutShows,
+    stderrShows: (text, timeoutMs = SAYS_WITHIN_MS) =>
       watch(
         child.stderr,
         () => stderr,
