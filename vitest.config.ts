@@ -1,17 +1,46 @@
 import { defineConfig } from 'vitest/config';
 
+// The suites that start processes or tools wait on them far more than they compute, so they run side by
+// side, more of them than there are cores. Timeouts only end a test that hangs: every test waits on an
+// event, so they are generous, and a busy machine (CI shares machines) never trips them.
+const PROCESSES = [
+  'test/server-process.test.ts',
+  'test/slow-clients.test.ts',
+  'test/closed-stdout.test.ts',
+  'test/listen-failures.test.ts',
+  'test/prometheus.test.ts',
+  'test/kubernetes/**/*.test.ts',
+  'test/policy/workflows.test.ts',
+];
+
 export default defineConfig({
   test: {
+    // Every suite reads the build (the bundle and the static assets; the image suite compares the image's
+    // clock script with it): one esbuild run for them all, well under a second.
+    globalSetup: ['test/support/build-once.ts'],
     projects: [
       {
         test: {
+          // The fast tier (npm run test:unit): in-process only, the app through supertest, no process started.
+          // Each test builds its own app, so the files can share one module graph per worker: not loading
+          // Express, pino and prom-client again for every file is most of the time saved. As many workers as
+          // the processes' (vitest runs two projects side by side only then): under `npm test` the unit files
+          // fill the time the process suites spend waiting.
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/images/**', 'test/browser/**'],
-          // The real-process tests run the bundle, so build it once per run (esbuild: well under a second).
-          globalSetup: ['test/support/build-once.ts'],
-          // Timeouts only end a test that hangs: every test waits on an event, so they are generous, and a
-          // busy machine (CI shares machines) never trips them.
+          exclude: ['test/images/**', 'test/browser/**', ...PROCESSES],
+          isolate: false,
+          maxWorkers: 4,
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          // The built server, the health probe, kubectl, promtool, Prometheus and actionlint, as processes.
+          name: 'processes',
+          include: PROCESSES,
+          maxWorkers: 4,
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
@@ -20,8 +49,6 @@ export default defineConfig({
         test: {
           name: 'images',
           include: ['test/images/**/*.test.ts'],
-          // The served clock script is compared with the one built here.
-          globalSetup: ['test/support/build-once.ts'],
           testTimeout: 600_000,
           hookTimeout: 1_200_000,
           fileParallelism: false,
@@ -31,7 +58,6 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
-          globalSetup: ['test/support/build-once.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
