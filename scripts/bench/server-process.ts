@@ -7,6 +7,7 @@ import { openFifo } from '../lib/fifo.ts';
 import { firstHealthy } from '../lib/healthz.ts';
 import { HOLDING_MARKER, responseDelayLaunch } from '../lib/response-delay.ts';
 import { pinnedCommand } from './machine.ts';
+import { memoryCgroup } from './memory-cgroup.ts';
 
 export { SERVER_BUNDLE as APP_BUNDLE } from '../build.ts';
 
@@ -61,6 +62,8 @@ export interface ServerOptions {
   file: string;
   port?: number;
   node: NodeSettings;
+  /** Run inside a memory cgroup with this limit, as in a container (memory-cgroup.ts). */
+  memoryLimitMiB?: number;
   env?: Record<string, string>;
   stdout?: Stdout;
   /** Holds each /api/time request this long before the app sees it (the response-delay test hook). */
@@ -70,6 +73,7 @@ export interface ServerOptions {
 export async function spawnServer({
   file,
   node,
+  memoryLimitMiB,
   port,
   env = {},
   stdout = 'discard',
@@ -78,7 +82,9 @@ export async function spawnServer({
   const listenPort = port ?? (await freePort());
   const hook = responseDelayLaunch(responseDelayMs);
   const flags = node === 'images' ? PRODUCTION_NODE_FLAGS : [];
-  const [command, ...args] = pinnedCommand([process.execPath, ...flags, ...hook.nodeArgs, file]);
+  const cgroup = memoryLimitMiB === undefined ? undefined : memoryCgroup(memoryLimitMiB);
+  const start = [process.execPath, ...flags, ...hook.nodeArgs, file];
+  const [command, ...args] = pinnedCommand(cgroup?.wrap(start) ?? start);
   const reader = stdout === 'reader' ? logReader() : undefined;
   const child = spawn(command, args, {
     // The production environment: default LOG_LEVEL, nothing inherited that could change behaviour.
@@ -109,6 +115,7 @@ export async function spawnServer({
   });
   const exited = once(child, 'exit').then(([code]) => {
     reader?.close();
+    cgroup?.remove();
     return code as number | null;
   });
   return {
