@@ -4,7 +4,7 @@ import { HARDENED, IMAGES } from '../images/specs.ts';
 import { standInTags } from '../images/standins.ts';
 import { freePort } from '../lib/free-port.ts';
 import { firstHealthy } from '../lib/healthz.ts';
-import { measureMemoryFloor, type FloorResult, type FloorSettings } from './memory-floor.ts';
+import { measureMatrix, type MatrixRow } from './overload/matrix.ts';
 import {
   measureStopUnderLoad,
   type StopTarget,
@@ -49,8 +49,8 @@ export interface ImageRow {
   bareStopMs: number;
   /** Image size minus its base image's: the layers we add. */
   ownLayersMB: number | undefined;
-  /** The smallest of FLOOR_LIMITS_MIB under which it survived 30 s at 100 connections. */
-  memoryFloor: FloorResult;
+  /** The overload matrix: each load shape under each memory limit, in a container of its own. */
+  overload: MatrixRow[];
   /** docker stop while keep-alive clients keep sending. */
   stopUnderLoad: StopUnderLoadRun[];
 }
@@ -128,7 +128,6 @@ async function ownLayersMB(image: string, name: 'slim' | 'distroless'): Promise<
 
 export async function measureImages(
   runs: number,
-  floor: FloorSettings,
   stopUnderLoad: StopUnderLoadSettings,
   log: (line: string) => void,
 ): Promise<ImagesResult> {
@@ -155,7 +154,7 @@ export async function measureImages(
       stopMs: round(median(appRuns.map((entry) => entry.stopMs)), 0),
       bareStopMs: round(median(bareRuns.map((entry) => entry.stopMs)), 0),
       ownLayersMB: await ownLayersMB(image, name),
-      memoryFloor: await measureMemoryFloor(image, floor, log),
+      overload: await measureMatrix(image, log),
       stopUnderLoad: await measureStopUnderLoad(containerTarget(image), stopUnderLoad),
     });
   }

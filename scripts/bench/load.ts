@@ -1,12 +1,20 @@
 import autocannon from 'autocannon';
-import type { Baselines } from './baselines/build.ts';
-import { APP_BUNDLE, startHealthy, type ServerProcess } from './server-process.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { APP_BUNDLE, startHealthy, type NodeSettings, type ServerProcess, type Stdout } from './server-process.ts';
 import { median, round } from './stats.ts';
 
-export const CONTENDERS = ['app', 'bare Express', 'bare node:http'] as const;
-export type Contender = (typeof CONTENDERS)[number];
-export const PATHS = ['/api/time', '/'] as const;
+/** A server the throughput rounds measure. */
+export interface Contender {
+  name: string;
+  file: string;
+  node: NodeSettings;
+  /** Whether it logs each request: only those are measured again with their log read through a pipe. */
+  logs: boolean;
+}
+
+/** Where the servers' stdout goes: /dev/null, or a pipe read by another process, as Docker's log driver. */
+export const LOG_SINKS = ['/dev/null', 'pipe'] as const;
+export type LogSink = (typeof LOG_SINKS)[number];
 
 export interface LoadSettings {
   /** What the shape is called in the tables: "10 connections", "overload". */
@@ -29,14 +37,17 @@ export interface Shot {
 
 export interface ThroughputRow {
   shape: string;
+  sink: LogSink;
   path: string;
-  contender: Contender;
+  contender: string;
   rps: number;
   p50Ms: number;
   p99Ms: number;
-  /** Median over the rounds of this round's req/s divided by the yardstick's in the same round. */
-  vsExpress: number;
-  vsHttp: number;
+  /**
+   * Against each other contender of the same sink: the median over the rounds of this one's req/s divided
+   * by the other's in the same round.
+   */
+  ratios: Record<string, number>;
   failures: number;
 }
 
@@ -51,73 +62,84 @@ export async function shoot(url: string, seconds: number, connections: number, p
   };
 }
 
-async function startContenders(baselines: Baselines): Promise<Record<Contender, ServerProcess>> {
-  return {
-    app: await startHealthy({ file: APP_BUNDLE }),
-    'bare Express': await startHealthy({ file: baselines.bareExpress }),
-    'bare node:http': await startHealthy({ file: baselines.bareHttp }),
-  };
+interface Group {
+  sink: LogSink;
+  paths: string[];
+  contenders: Contender[];
 }
 
+// Every contender on /dev/null, on both routes; those that log, again with their log read through a pipe,
+// on /api/time: reading the log is the work that differs between them.
+function groupsOf(contenders: Contender[]): Group[] {
+  return [
+    { sink: '/dev/null', paths: ['/api/time', '/'], contenders },
+    { sink: 'pipe', paths: ['/api/time'], contenders: contenders.filter((contender) => contender.logs) },
+  ];
+}
+
+const STDOUT_OF: Record<LogSink, Stdout> = { '/dev/null': 'discard', pipe: 'reader' };
+
 /** Each round runs every contender once, in an order rotated from round to round, so drift hits all alike. */
-export async function measureThroughput(
-  baselines: Baselines,
-  settings: LoadSettings,
-  log: (line: string) => void,
-): Promise<ThroughputRow[]> {
-  const servers = await startContenders(baselines);
+async function measureGroup(group: Group, settings: LoadSettings, log: (line: string) => void) {
+  const servers = new Map<string, ServerProcess>();
   const shots = new Map<string, Shot[]>();
+  const key = (path: string, name: string) => `${path} ${name}`;
   try {
-    for (const contender of CONTENDERS) {
-      for (const path of PATHS)
-        await shoot(
-          `http://127.0.0.1:${servers[contender].port}${path}`,
-          settings.warmupSeconds,
-          settings.connections,
-          settings.pipelining,
-        );
+    for (const { name, file, node } of group.contenders) {
+      servers.set(name, await startHealthy({ file, node, stdout: STDOUT_OF[group.sink] }));
     }
+    const urlOf = (name: string, path: string) => `http://127.0.0.1:${String(servers.get(name)?.port)}${path}`;
+    for (const { name } of group.contenders) {
+      for (const path of group.paths)
+        await shoot(urlOf(name, path), settings.warmupSeconds, settings.connections, settings.pipelining);
+    }
+    const names = group.contenders.map(({ name }) => name);
     for (let round = 0; round < settings.rounds; round += 1) {
-      const order = CONTENDERS.map((_, index) => CONTENDERS[(index + round) % CONTENDERS.length] ?? 'app');
-      for (const path of PATHS) {
-        for (const contender of order) {
+      const order = names.map((_, index) => names[(index + round) % names.length] ?? '');
+      for (const path of group.paths) {
+        for (const name of order) {
           // A moment for the previous contender's sockets to close and its process to go idle.
           await sleep(300);
-          const shot = await shoot(
-            `http://127.0.0.1:${servers[contender].port}${path}`,
-            settings.seconds,
-            settings.connections,
-            settings.pipelining,
-          );
+          const shot = await shoot(urlOf(name, path), settings.seconds, settings.connections, settings.pipelining);
           log(
-            `  ${settings.shape}, round ${round + 1} ${path.padEnd(9)} ${contender.padEnd(14)} ${Math.round(shot.rps)} req/s, p99 ${shot.p99Ms} ms`,
+            `  ${settings.shape}, ${group.sink}, round ${round + 1} ${path.padEnd(9)} ${name.padEnd(22)} ${Math.round(shot.rps)} req/s, p99 ${shot.p99Ms} ms`,
           );
-          shots.set(`${path} ${contender}`, [...(shots.get(`${path} ${contender}`) ?? []), shot]);
+          shots.set(key(path, name), [...(shots.get(key(path, name)) ?? []), shot]);
         }
       }
     }
   } finally {
-    await Promise.all(Object.values(servers).map((server) => server.stop()));
+    await Promise.all([...servers.values()].map((server) => server.stop()));
   }
-  return PATHS.flatMap((path) => {
-    const of = (contender: Contender) => shots.get(`${path} ${contender}`) ?? [];
-    return CONTENDERS.map((contender) => {
-      const own = of(contender);
-      const ratioTo = (yardstick: Contender) =>
-        median(own.map((shot, index) => shot.rps / (of(yardstick)[index]?.rps ?? Number.NaN)));
+  return group.paths.flatMap((path) => {
+    const of = (name: string) => shots.get(key(path, name)) ?? [];
+    return group.contenders.map(({ name }): ThroughputRow => {
+      const own = of(name);
+      const ratioTo = (other: string) =>
+        round(median(own.map((shot, index) => shot.rps / (of(other)[index]?.rps ?? Number.NaN))));
       return {
         shape: settings.shape,
+        sink: group.sink,
         path,
-        contender,
+        contender: name,
         rps: Math.round(median(own.map((shot) => shot.rps))),
         p50Ms: median(own.map((shot) => shot.p50Ms)),
         p99Ms: median(own.map((shot) => shot.p99Ms)),
-        vsExpress: round(ratioTo('bare Express')),
-        vsHttp: round(ratioTo('bare node:http')),
+        ratios: Object.fromEntries(group.contenders.map((other) => [other.name, ratioTo(other.name)])),
         failures: own.reduce((sum, shot) => sum + shot.non2xx + shot.errors, 0),
       };
     });
   });
+}
+
+export async function measureThroughput(
+  contenders: Contender[],
+  settings: LoadSettings,
+  log: (line: string) => void,
+): Promise<ThroughputRow[]> {
+  const rows: ThroughputRow[] = [];
+  for (const group of groupsOf(contenders)) rows.push(...(await measureGroup(group, settings, log)));
+  return rows;
 }
 
 export interface ScrapeResult {
@@ -130,7 +152,7 @@ export interface ScrapeResult {
 
 /** GET /metrics once every 100 ms, as a busy Prometheus might, while the app is under `settings`' load. */
 export async function measureScrapeUnderLoad(settings: LoadSettings): Promise<ScrapeResult> {
-  const server = await startHealthy({ file: APP_BUNDLE });
+  const server = await startHealthy({ file: APP_BUNDLE, node: 'images' });
   const latencies: number[] = [];
   const load = { running: true };
   try {

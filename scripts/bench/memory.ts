@@ -1,7 +1,7 @@
 import { closeSync, readFileSync } from 'node:fs';
 import { shoot } from './load.ts';
 import { firstHealthy } from '../lib/healthz.ts';
-import { spawnServer } from './server-process.ts';
+import { spawnServer, type NodeSettings } from './server-process.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openFifo } from '../lib/fifo.ts';
 
@@ -33,9 +33,12 @@ function statusMB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 }
 
 /** Overloads `file` while its stdout goes to a pipe read slowly, sampling its resident memory. */
-export async function measureMemory(file: string, settings: MemorySettings): Promise<MemoryResult> {
+export async function measureMemory(
+  { file, node }: { file: string; node: NodeSettings },
+  settings: MemorySettings,
+): Promise<MemoryResult> {
   const pipe = openFifo();
-  const server = await spawnServer({ file, stdout: pipe.writer });
+  const server = await spawnServer({ file, node, stdout: pipe.writer });
   closeSync(pipe.writer);
   const reading = setInterval(() => {
     if (settings.readBytes > 0) pipe.read(settings.readBytes);

@@ -3,10 +3,22 @@
 import { existsSync, rmSync } from 'node:fs';
 import { buildBaselines } from './baselines/build.ts';
 import { measureImages, type ImagesResult } from './images.ts';
-import { measureScrapeUnderLoad, measureThroughput, type LoadSettings } from './load.ts';
+import { measureScrapeUnderLoad, measureThroughput, type Contender, type LoadSettings } from './load.ts';
 import { describeMachine, pinSelf } from './machine.ts';
 import { measureMemory, type MemorySettings } from './memory.ts';
-import { REPORT_FILE, startupTable, targetsOf, targetsTable, throughputTable, writeReport } from './report.ts';
+import {
+  APP,
+  APP_ON_DEFAULTS,
+  BARE_EXPRESS,
+  BARE_HTTP,
+  PEER,
+  REPORT_FILE,
+  startupTable,
+  targetsOf,
+  targetsTable,
+  throughputTable,
+  writeReport,
+} from './report.ts';
 import { APP_BUNDLE, PRODUCTION_NODE_FLAGS, PRODUCTION_NODE_OPTIONS } from './server-process.ts';
 import { measureShutdown, type ShutdownSettings } from './shutdown.ts';
 import { measureStartup } from './startup.ts';
@@ -45,11 +57,20 @@ log(
   `Node ${machine.node} on ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB; ${machine.pinning}`,
 );
 const baselines = await buildBaselines();
+const app = { file: APP_BUNDLE, node: 'images' } as const;
+const bareExpress = { file: baselines.bareExpress, node: 'defaults' } as const;
+const contenders: Contender[] = [
+  { name: APP, ...app, logs: true },
+  { name: APP_ON_DEFAULTS, file: APP_BUNDLE, node: 'defaults', logs: true },
+  { name: PEER, file: baselines.peer, node: 'defaults', logs: true },
+  { name: BARE_EXPRESS, ...bareExpress, logs: false },
+  { name: BARE_HTTP, file: baselines.bareHttp, node: 'defaults', logs: false },
+];
 try {
   const throughput = [];
   for (const load of loads) {
     log(`\nThroughput, ${load.shape} (${load.rounds} rounds × ${load.seconds} s)…`);
-    throughput.push(...(await measureThroughput(baselines, load, log)));
+    throughput.push(...(await measureThroughput(contenders, load, log)));
   }
   const overload = loads[1] ?? loads[0];
   if (overload === undefined) throw new Error('no load shape');
@@ -58,19 +79,19 @@ try {
   log(`Memory under overload (${memory.seconds} s, slow stdout)…`);
   const pipelined = { ...memory, pipelining: overload.pipelining };
   const memoryResults = {
-    app: await measureMemory(APP_BUNDLE, memory),
+    app: await measureMemory(app, memory),
     // Nothing read at all while the load lasts: the worst a log reader can do.
-    appStalled: await measureMemory(APP_BUNDLE, { ...memory, readBytes: 0 }),
-    bareExpress: await measureMemory(baselines.bareExpress, memory),
-    appPipelined: await measureMemory(APP_BUNDLE, pipelined),
-    bareExpressPipelined: await measureMemory(baselines.bareExpress, pipelined),
+    appStalled: await measureMemory(app, { ...memory, readBytes: 0 }),
+    bareExpress: await measureMemory(bareExpress, memory),
+    appPipelined: await measureMemory(app, pipelined),
+    bareExpressPipelined: await measureMemory(bareExpress, pipelined),
   };
   log(`Start-up (${startupRuns} runs each)…`);
   const startup = await measureStartup(
     [
-      { name: 'app', file: APP_BUNDLE },
-      { name: 'bare Express', file: baselines.bareExpress },
-      { name: 'bare node:http', file: baselines.bareHttp },
+      { name: APP, ...app },
+      { name: BARE_EXPRESS, ...bareExpress },
+      { name: BARE_HTTP, file: baselines.bareHttp, node: 'defaults' },
     ],
     startupRuns,
   );
@@ -81,7 +102,7 @@ try {
   let images: ImagesResult = { skipped: 'not requested; add --images' };
   if (args.has('--images')) {
     log('Images…');
-    images = await measureImages(quick ? 3 : 10, { seconds: quick ? 10 : 30, connections: 100 }, stopUnderLoad, log);
+    images = await measureImages(quick ? 3 : 10, stopUnderLoad, log);
     if ('skipped' in images) log(`Images skipped: ${images.skipped}`);
   }
 

@@ -1,11 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { cmdNodeFlagsOf, nodeOptionsOf } from '../images/pins.ts';
 import { freePort } from '../lib/free-port.ts';
+import { openFifo } from '../lib/fifo.ts';
 import { firstHealthy } from '../lib/healthz.ts';
 import { HOLDING_MARKER, responseDelayLaunch } from '../lib/response-delay.ts';
 import { pinnedCommand } from './machine.ts';
+import { memoryCgroup } from './memory-cgroup.ts';
 
 export { SERVER_BUNDLE as APP_BUNDLE } from '../build.ts';
 
@@ -16,15 +18,35 @@ export const PRODUCTION_NODE_OPTIONS = nodeOptionsOf(DOCKERFILE) ?? '';
 export const PRODUCTION_NODE_FLAGS = cmdNodeFlagsOf(DOCKERFILE);
 
 /**
- * 'discard': stdout is /dev/null, the reader that costs nothing; 'pipe': left for the caller to read; a
- * number: stdout is that file descriptor (a slow pipe).
+ * 'discard': stdout is /dev/null, the reader that costs nothing; 'reader': a pipe that another process (cat)
+ * reads as fast as it can, as Docker's log driver does; 'pipe': left for the caller to read; a number: stdout
+ * is that file descriptor (a slow pipe).
  *
- * Not read here: this process is the load generator, and reading the app's log lines on its event loop
- * (one per request) slowed the load it sent to the app alone, by a fifth under overload, and still fell
- * behind so that the app dropped lines. The app formats and writes every line either way; reading them is
- * the container runtime's work, in another process.
+ * The load generator never reads a server's log itself: reading the app's log lines on its event loop (one
+ * per request) slowed the load it sent to the app alone, by a fifth under overload, and still fell behind so
+ * that the app dropped lines.
  */
-export type Stdout = 'discard' | 'pipe' | number;
+export type Stdout = 'discard' | 'reader' | 'pipe' | number;
+
+/**
+ * 'images': the Node flags and NODE_OPTIONS the images run the app with; 'defaults': none, as a user runs
+ * `node server.js`. The baselines run with Node's defaults: given the images' flags, their cost would be in
+ * the yardstick too, and a ratio against it would hide it.
+ */
+export type NodeSettings = 'images' | 'defaults';
+
+/** A process that reads a named pipe to the end as fast as it can; the server writes to `fd`. */
+function logReader(): { fd: number; close: () => void } {
+  const fifo = openFifo();
+  const reader = spawn('cat', [fifo.path], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return {
+    fd: fifo.writer,
+    close: () => {
+      reader.kill();
+      fifo.close();
+    },
+  };
+}
 
 export interface ServerProcess {
   port: number;
@@ -39,6 +61,9 @@ export interface ServerProcess {
 export interface ServerOptions {
   file: string;
   port?: number;
+  node: NodeSettings;
+  /** Run inside a memory cgroup with this limit, as in a container (memory-cgroup.ts). */
+  memoryLimitMiB?: number;
   env?: Record<string, string>;
   stdout?: Stdout;
   /** Holds each /api/time request this long before the app sees it (the response-delay test hook). */
@@ -47,6 +72,8 @@ export interface ServerOptions {
 
 export async function spawnServer({
   file,
+  node,
+  memoryLimitMiB,
   port,
   env = {},
   stdout = 'discard',
@@ -54,19 +81,31 @@ export async function spawnServer({
 }: ServerOptions): Promise<ServerProcess> {
   const listenPort = port ?? (await freePort());
   const hook = responseDelayLaunch(responseDelayMs);
-  const [command, ...args] = pinnedCommand([process.execPath, ...PRODUCTION_NODE_FLAGS, ...hook.nodeArgs, file]);
+  const flags = node === 'images' ? PRODUCTION_NODE_FLAGS : [];
+  const cgroup = memoryLimitMiB === undefined ? undefined : memoryCgroup(memoryLimitMiB);
+  const start = [process.execPath, ...flags, ...hook.nodeArgs, file];
+  const [command, ...args] = pinnedCommand(cgroup?.wrap(start) ?? start);
+  const reader = stdout === 'reader' ? logReader() : undefined;
   const child = spawn(command, args, {
     // The production environment: default LOG_LEVEL, nothing inherited that could change behaviour.
     env: {
       PATH: process.env.PATH ?? '',
       PORT: String(listenPort),
       HOST: '127.0.0.1',
-      NODE_OPTIONS: PRODUCTION_NODE_OPTIONS,
+      NODE_OPTIONS: node === 'images' ? PRODUCTION_NODE_OPTIONS : '',
       ...hook.env,
       ...env,
     },
-    stdio: ['ignore', typeof stdout === 'number' ? stdout : stdout === 'discard' ? 'ignore' : 'pipe', 'pipe'],
+    stdio: [
+      'ignore',
+      reader?.fd ?? (typeof stdout === 'number' ? stdout : stdout === 'discard' ? 'ignore' : 'pipe'),
+      'pipe',
+    ],
   });
+  if (reader !== undefined) {
+    // The reader now holds the pipe's only other end: closing ours lets it see end of file at the exit.
+    closeSync(reader.fd);
+  }
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
@@ -74,7 +113,11 @@ export async function spawnServer({
     const shown = chunk.split('\n').filter((line) => !line.startsWith(HOLDING_MARKER));
     if (shown.some(Boolean)) process.stderr.write(shown.join('\n'));
   });
-  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  const exited = once(child, 'exit').then(([code]) => {
+    reader?.close();
+    cgroup?.remove();
+    return code as number | null;
+  });
   return {
     port: listenPort,
     child,

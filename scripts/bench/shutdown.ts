@@ -46,7 +46,7 @@ function countHeld(stderr: string): number {
 }
 
 async function stopOnce(settings: ShutdownSettings, inFlight: number) {
-  const server = await startHealthy({ file: APP_BUNDLE, responseDelayMs: settings.delayMs });
+  const server = await startHealthy({ file: APP_BUNDLE, node: 'images', responseDelayMs: settings.delayMs });
   const responses = Array.from({ length: inFlight }, () => slowRequest(server.port));
   // The hook says on stderr when it holds each request: signal only once all of them are in flight.
   while (countHeld(server.stderr()) < inFlight) await sleep(5);

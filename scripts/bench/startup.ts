@@ -1,5 +1,5 @@
 import { firstHealthy } from '../lib/healthz.ts';
-import { spawnServer } from './server-process.ts';
+import { spawnServer, type NodeSettings } from './server-process.ts';
 import { median, round } from './stats.ts';
 
 export interface StartupRow {
@@ -11,23 +11,26 @@ export interface StartupRow {
   ratio: number;
 }
 
-async function startOnce(file: string): Promise<number> {
+interface Starter {
+  name: string;
+  file: string;
+  node: NodeSettings;
+}
+
+async function startOnce({ file, node }: Starter): Promise<number> {
   const started = performance.now();
-  const server = await spawnServer({ file });
+  const server = await spawnServer({ file, node });
   const healthy = await firstHealthy(server.port);
   await server.stop();
   return healthy - started;
 }
 
 /** Spawn → first 200 on /healthz; contenders alternate run by run, after one unmeasured start each. */
-export async function measureStartup(
-  contenders: readonly { name: string; file: string }[],
-  runs: number,
-): Promise<StartupRow[]> {
+export async function measureStartup(contenders: readonly Starter[], runs: number): Promise<StartupRow[]> {
   const times = new Map<string, number[]>(contenders.map(({ name }) => [name, []]));
-  for (const { file } of contenders) await startOnce(file);
+  for (const contender of contenders) await startOnce(contender);
   for (let run = 0; run < runs; run += 1) {
-    for (const { name, file } of contenders) times.get(name)?.push(await startOnce(file));
+    for (const contender of contenders) times.get(contender.name)?.push(await startOnce(contender));
   }
   const yardstick = median(times.get(contenders.at(-1)?.name ?? '') ?? []);
   return contenders.map(({ name }) => {

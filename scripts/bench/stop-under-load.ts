@@ -84,7 +84,7 @@ export interface StopTarget {
 
 export const localProcess: StopTarget = {
   async start() {
-    const server = await spawnServer({ file: APP_BUNDLE, stdout: 'pipe' });
+    const server = await spawnServer({ file: APP_BUNDLE, node: 'images', stdout: 'pipe' });
     let stdout = '';
     server.child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     await firstHealthy(server.port);

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export interface Fifo {
+  /** The pipe's name, for another process to open. */
+  path: string;
   /** The write end, to hand to a server as its stdout (or to a log stream in this process). */
   writer: number;
   /** Reads whatever is waiting, at most `limit` bytes (or everything); returns false at end of file. */
@@ -25,6 +27,7 @@ export function openFifo({ nonBlockingWriter = false } = {}): Fifo {
   const chunks: Buffer[] = [];
   const buffer = Buffer.alloc(64 * 1024);
   return {
+    path,
     writer,
     read(limit = Number.POSITIVE_INFINITY) {
       let total = 0;

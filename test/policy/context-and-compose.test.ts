@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { memoryFloorMiB } from '../../scripts/bench/overload/matrix.ts';
 import { REPORT_FILE as BENCH_FILE, type BenchReport } from '../../scripts/bench/report.ts';
 import { checkCompose, checkMemoryLimit } from './compose-rules.ts';
 import { checkDockerignore } from './context-rules.ts';
@@ -100,7 +101,7 @@ describe('compose.yaml', () => {
 
   it('sets mem_limit to twice the memory floor the committed benchmark measured', () => {
     const bench = JSON.parse(readFileSync(BENCH_FILE, 'utf8')) as BenchReport;
-    const floors = 'rows' in bench.images ? bench.images.rows.map((row) => row.memoryFloor.floorMiB) : [];
+    const floors = 'rows' in bench.images ? bench.images.rows.map((row) => memoryFloorMiB(row.overload)) : [];
     expect(checkMemoryLimit(COMPOSE, floors)).toEqual([]);
   });
 

@@ -8,6 +8,7 @@ export interface Baselines {
   folder: string;
   bareHttp: string;
   bareExpress: string;
+  peer: string;
 }
 
 // Bundled like the app, so a start-up ratio compares a bundle with a bundle.
@@ -18,9 +19,15 @@ export async function buildBaselines(): Promise<Baselines> {
     entryPoints: {
       'bare-http': 'scripts/bench/baselines/bare-http.ts',
       'bare-express': 'scripts/bench/baselines/bare-express.ts',
+      peer: 'scripts/bench/baselines/peer.ts',
     },
     outdir: folder,
   });
   writeFileSync(join(folder, 'package.json'), `${JSON.stringify({ type: 'module' })}\n`);
-  return { folder, bareHttp: join(folder, 'bare-http.js'), bareExpress: join(folder, 'bare-express.js') };
+  return {
+    folder,
+    bareHttp: join(folder, 'bare-http.js'),
+    bareExpress: join(folder, 'bare-express.js'),
+    peer: join(folder, 'peer.js'),
+  };
 }

@@ -1,0 +1,170 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { burst, holdSlowClients, runFleet, type SlowClientsResult, type Tally } from './clients.ts';
+import { ClientConnection, type Address } from './connection.ts';
+import { firstAnswer, runLimited } from './container.ts';
+
+// The overload matrix: each image, under each memory limit, meets each load shape in a container of its own,
+// and must come out with no OOM kill, no restart, and a 200 on /api/time within a second of the load ending.
+
+export interface LoadShape {
+  name: string;
+  run(address: Address): Promise<{ tally: Tally; slow?: SlowClientsResult }>;
+}
+
+const SECONDS = 15;
+const everyFiftyMs = (clients: number): LoadShape => ({
+  name: `${clients.toLocaleString('en')} keep-alive clients, a request every 50 ms each`,
+  run: async (address) => ({
+    tally: await runFleet(address, { clients, everyMs: 50, pipelining: 1, seconds: SECONDS, path: '/api/time' }),
+  }),
+});
+
+export const LOAD_SHAPES: LoadShape[] = [
+  {
+    name: '100 connections × 10 pipelined',
+    run: async (address) => ({
+      tally: await runFleet(address, { clients: 100, everyMs: 0, pipelining: 10, seconds: SECONDS, path: '/api/time' }),
+    }),
+  },
+  everyFiftyMs(1_000),
+  everyFiftyMs(3_000),
+  everyFiftyMs(8_000),
+  {
+    name: '5,000 slow connections (partial headers) beside 100 clients',
+    run: async (address) => {
+      const [slow, tally] = await Promise.all([
+        holdSlowClients(address, 5_000, SECONDS),
+        runFleet(address, { clients: 100, everyMs: 50, pipelining: 1, seconds: SECONDS, path: '/api/time' }),
+      ]);
+      return { tally, slow };
+    },
+  },
+  {
+    name: '10,000 connection attempts at once',
+    run: async (address) => ({ tally: await burst(address, 10_000) }),
+  },
+];
+
+export interface Probes {
+  answered: number;
+  failed: number;
+}
+
+export interface MatrixRow {
+  image: string;
+  memoryMiB: number;
+  shape: string;
+  answered: number;
+  /** 503 answers plus connections refused at accept. */
+  shed: number;
+  failed: number;
+  /** Of the 2xx answers; undefined when there were none. */
+  p99Ms: number | undefined;
+  peakMiB: number | undefined;
+  oomKills: number;
+  restarts: number;
+  /** From the end of the load to the first 200 on /api/time, on a new connection. */
+  recoveryMs: number | undefined;
+  /** GET /healthz once a second during the load, on a new connection each time, as a kubelet probes. */
+  liveness: Probes;
+  slow?: SlowClientsResult;
+}
+
+function p99(latencies: number[]): number | undefined {
+  if (latencies.length === 0) return undefined;
+  const sorted = latencies.toSorted((a, b) => a - b);
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] ?? 0);
+}
+
+/** /healthz every second until `stop` says so, each on a new connection with a 2 s timeout. */
+async function probeLiveness(address: Address, running: () => boolean): Promise<Probes> {
+  const probes: Probes = { answered: 0, failed: 0 };
+  while (running()) {
+    const started = performance.now();
+    try {
+      const connection = await ClientConnection.open(address, 2_000);
+      const outcome = await connection.get('/healthz', 2_000);
+      connection.close();
+      if (outcome.kind === 'answered' && outcome.status === 200) probes.answered += 1;
+      else probes.failed += 1;
+    } catch {
+      probes.failed += 1;
+    }
+    await sleep(Math.max(0, started + 1_000 - performance.now()));
+  }
+  return probes;
+}
+
+export async function measureRow(image: string, memoryMiB: number, shape: LoadShape): Promise<MatrixRow> {
+  const container = await runLimited(image, memoryMiB);
+  try {
+    let loading = true;
+    const liveness = probeLiveness(container.address, () => loading);
+    const { tally, slow } = await shape.run(container.address);
+    loading = false;
+    let recoveryMs: number | undefined;
+    try {
+      recoveryMs = Math.round(await firstAnswer(container.address, '/api/time', 30_000));
+    } catch {
+      recoveryMs = undefined;
+    }
+    const state = await container.state();
+    return {
+      image,
+      memoryMiB,
+      shape: shape.name,
+      answered: tally.answered,
+      shed: tally.unavailable + tally.refused,
+      failed: tally.failed,
+      p99Ms: p99(tally.latenciesMs),
+      peakMiB: container.peakMiB(),
+      oomKills: state.oomKills,
+      restarts: state.restarts,
+      recoveryMs,
+      liveness: await liveness,
+      ...(slow === undefined ? {} : { slow }),
+    };
+  } finally {
+    await container.remove();
+  }
+}
+
+export const MATRIX_LIMITS_MIB = [128, 64];
+
+/**
+ * The smallest limit under which the first shape (100 connections × 10 pipelined) was answered in full: no
+ * request shed or failed, no OOM kill, no restart. Undefined when there is none.
+ */
+export function memoryFloorMiB(rows: MatrixRow[]): number | undefined {
+  const shape = LOAD_SHAPES[0]?.name;
+  const held = rows.filter(
+    (row) => row.shape === shape && row.shed === 0 && row.failed === 0 && row.oomKills === 0 && row.restarts === 0,
+  );
+  return held.length === 0 ? undefined : Math.min(...held.map((row) => row.memoryMiB));
+}
+
+export async function measureMatrix(image: string, log: (line: string) => void): Promise<MatrixRow[]> {
+  const rows: MatrixRow[] = [];
+  for (const memoryMiB of MATRIX_LIMITS_MIB) {
+    for (const shape of LOAD_SHAPES) {
+      const row = await measureRow(image, memoryMiB, shape);
+      rows.push(row);
+      log(
+        `  ${image} under ${memoryMiB} MiB, ${shape.name}: ${row.answered} answered, ${row.shed} shed, ` +
+          `${row.failed} failed, p99 ${String(row.p99Ms)} ms, peak ${String(row.peakMiB)} MiB, ` +
+          `${row.oomKills} OOM kills, ${row.restarts} restarts, recovery ${String(row.recoveryMs)} ms, ` +
+          `liveness ${row.liveness.answered}/${row.liveness.answered + row.liveness.failed}`,
+      );
+    }
+  }
+  return rows;
+}
+
+if (import.meta.main) {
+  // node scripts/bench/overload/matrix.ts IMAGE [MEMORY_MIB [SHAPE_INDEX]]: one image, for trying a change.
+  const [image = 'moscow-time:slim', memory, shape] = process.argv.slice(2);
+  const shapes = shape === undefined ? LOAD_SHAPES : LOAD_SHAPES.slice(Number(shape), Number(shape) + 1);
+  for (const memoryMiB of memory === undefined ? MATRIX_LIMITS_MIB : [Number(memory)]) {
+    for (const loadShape of shapes) console.log(JSON.stringify(await measureRow(image, memoryMiB, loadShape)));
+  }
+}
