@@ -9,6 +9,8 @@ export interface Config {
   shutdownGraceMs: number;
   /** undefined: /metrics is served on PORT with the app. */
   metricsPort: number | undefined;
+  /** undefined: derived from the memory limit (lifecycle/connection-limits.ts). */
+  maxConnections: number | undefined;
   version: string;
   revision: string;
 }
@@ -109,6 +111,13 @@ export const VARIABLES: { [Key in keyof Config]: Variable<Config[Key]> } = {
     accepts: 'a TCP port number from 0 (any free port) to 65535, other than PORT',
     parse: tcpPort,
     doc: 'a listener of its own for `/metrics` (unset: served on `PORT`)',
+  },
+  maxConnections: {
+    name: 'MAX_CONNECTIONS',
+    default: undefined,
+    accepts: 'a whole number from 2 to 1000000',
+    parse: integer(2, 1_000_000),
+    doc: 'open connections beyond which new ones are refused (unset: what the memory limit holds; docs/operations.md)',
   },
   // The Dockerfiles' build-argument defaults, so a local run reads like an unstamped image.
   version: {

@@ -1,9 +1,11 @@
-import { createServer } from 'node:http';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createApp, createMetricsApp } from './http/app.ts';
+import { PROBE_PATHS } from './http/routes/health.ts';
 import { loadStaticAssets } from './http/routes/static.ts';
+import { admit, reportShedding } from './lifecycle/admission.ts';
+import { connectionLimits, memoryLimit } from './lifecycle/connection-limits.ts';
 import { trackConnections } from './lifecycle/connections.ts';
-import { listen } from './lifecycle/listen.ts';
+import { createHttpServer, listen } from './lifecycle/listen.ts';
 import { createReadiness } from './lifecycle/readiness.ts';
 import { createShutdown } from './lifecycle/shutdown.ts';
 import { closeLogOutput, createLogOutput, reportDroppedLines } from './observability/logger.ts';
@@ -13,6 +15,8 @@ import { systemClock } from './time.ts';
 // The static assets as npm run build writes them, beside the bundle: one relative URL finds them from
 // dist/server.js and from this source file alike.
 const ASSETS_FOLDER = new URL('../dist/public/', import.meta.url);
+/** The metrics listener serves one scraper and an operator or two. */
+const METRICS_MAX_CONNECTIONS = 16;
 
 function configOrExit(): Config {
   try {
@@ -30,10 +34,26 @@ const output = createLogOutput(config.logLevel);
 const { logger } = output;
 const stopDropReports = reportDroppedLines(output);
 
-async function exit(code: number): Promise<never> {
+// The exit path runs once, whoever asks first (shutdown, a failing listener, an uncaught error); a later
+// caller can only raise the exit code.
+let exitCode: number | undefined;
+async function exit(code: number): Promise<void> {
+  if (exitCode !== undefined) {
+    exitCode = Math.max(exitCode, code);
+    return;
+  }
+  exitCode = code;
   stopDropReports();
   await closeLogOutput(output, config.logLevel);
-  process.exit(code);
+  process.exit(exitCode);
+}
+
+/** No flush, no drain: one line on stderr, then exit 1. */
+function abort(signal: string): never {
+  stopDropReports();
+  output.abandon();
+  logger.warn({ signal, droppedLines: output.unreported() }, 'second signal during shutdown: exiting now');
+  process.exit(1);
 }
 
 // One owner for process-level failure: log it, then exit non-zero so the orchestrator restarts us.
@@ -46,11 +66,18 @@ process.on('unhandledRejection', (reason) => {
   void exit(1);
 });
 
-const readiness = createReadiness();
+const server = createHttpServer();
+const connections = trackConnections(server);
+const limits = connectionLimits(undefined, config.maxConnections);
+const admission = admit({ server, connections, limits, probePaths: PROBE_PATHS });
+reportShedding(admission, logger);
+const readiness = createReadiness(() => admission.underPressure());
 const metrics = createMetrics({
   buildInfo: { version: config.version, revision: config.revision, nodejs: process.version },
   droppedLogLines: () => output.droppedTotal(),
-  isReady: () => readiness.isReady(),
+  isReady: () => readiness.state() === 'ready',
+  memoryLimitBytes: memoryLimit(),
+  connections: () => ({ open: connections.open(), max: limits.max, shed: admission.shed() }),
 });
 const app = createApp({
   clock: systemClock,
@@ -60,34 +87,40 @@ const app = createApp({
   metrics,
   config,
 });
-const server = createServer(
-  {
-    // Slow or stalled clients cannot hold a connection open for long (slowloris): a connection that has
-    // not sent its whole header block within 10 s, silent ones included, gets a 408 and is closed.
-    headersTimeout: 10_000,
-    requestTimeout: 30_000,
-    keepAliveTimeout: 5_000,
-    // Node enforces the two timeouts above only when it sweeps its connections, every 30 s by default:
-    // a slow client then lived 10 to 40 s. Sweeping every second makes the 10 s bound true.
-    connectionsCheckingInterval: 1_000,
-  },
-  app,
-);
+server.on('request', admission.guard(app));
 
 const listening = { host: config.host, fields: { timeZone: config.timeZone }, logger, exit };
-listen(server, { ...listening, port: config.port, portVariable: 'PORT', what: 'listening' });
+listen(server, {
+  ...listening,
+  fields: { ...listening.fields, maxConnections: limits.max },
+  port: config.port,
+  portVariable: 'PORT',
+  what: 'listening',
+});
+const alsoClose = [];
 if (config.metricsPort !== undefined) {
-  const metricsServer = createServer(createMetricsApp(metrics, logger));
+  const metricsServer = createHttpServer();
+  metricsServer.maxConnections = METRICS_MAX_CONNECTIONS;
+  metricsServer.on('request', createMetricsApp(metrics, logger));
   listen(metricsServer, {
     ...listening,
     port: config.metricsPort,
     portVariable: 'METRICS_PORT',
     what: 'metrics listening',
   });
+  alsoClose.push(metricsServer);
 }
 
-const connections = trackConnections(server);
-const shutdown = createShutdown({ server, connections, readiness, logger, graceMs: config.shutdownGraceMs, exit });
+const shutdown = createShutdown({
+  server,
+  connections,
+  alsoClose,
+  readiness,
+  logger,
+  graceMs: config.shutdownGraceMs,
+  exit,
+  abort,
+});
 // Node as PID 1 (a container without --init) gets no default signal handling: these handlers are it.
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));

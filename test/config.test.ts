@@ -20,6 +20,7 @@ describe('loadConfig', () => {
       timeZone: 'Europe/Moscow',
       shutdownGraceMs: 5000,
       metricsPort: undefined,
+      maxConnections: undefined,
       version: '0.0.0-local',
       revision: 'unknown',
     });
@@ -38,6 +39,7 @@ describe('loadConfig', () => {
         TIMEZONE: 'america/new_york',
         SHUTDOWN_GRACE_MS: '2500',
         METRICS_PORT: '9100',
+        MAX_CONNECTIONS: '500',
         VERSION: '1.2.3',
         REVISION: '0123abc',
       }),
@@ -48,6 +50,7 @@ describe('loadConfig', () => {
       timeZone: 'America/New_York',
       shutdownGraceMs: 2500,
       metricsPort: 9100,
+      maxConnections: 500,
       version: '1.2.3',
       revision: '0123abc',
     });
@@ -82,6 +85,8 @@ describe('loadConfig', () => {
       { PORT: '9100', METRICS_PORT: '9100' },
       'Invalid METRICS_PORT="9100": expected a TCP port number from 0 (any free port) to 65535, other than PORT',
     ],
+    [{ MAX_CONNECTIONS: '1' }, 'Invalid MAX_CONNECTIONS="1": expected a whole number from 2 to 1000000'],
+    [{ MAX_CONNECTIONS: 'lots' }, 'Invalid MAX_CONNECTIONS="lots": expected a whole number from 2 to 1000000'],
     [{ VERSION: '1.2.3 beta' }, 'Invalid VERSION="1.2.3 beta": expected up to 64 letters, digits and . _ + -'],
     [
       { REVISION: 'x'.repeat(65) },

@@ -66,6 +66,28 @@ describe('malformed requests', () => {
     expect(reply).toMatch(/^HTTP\/1\.1 431 Request Header Fields Too Large/);
   });
 
+  it.each([
+    ['two Host lines', 'Host: a.example\r\nHost: b.example\r\n'],
+    ['the same Host twice', 'Host: x\r\nhost: x\r\n'],
+    ['a Host after other headers', 'Host: x\r\nAccept: */*\r\nHOST: y\r\n'],
+  ])('%s: 400, as RFC 9112 asks of more than one Host line', async (_case, headers) => {
+    for (const path of ['/', '/api/time']) {
+      const reply = await rawRequest(testApp().app, `GET ${path} HTTP/1.1\r\n${headers}\r\n`);
+      expect(reply).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+      expect(reply).not.toMatch(/at .*\.(ts|js):\d+/);
+    }
+  });
+
+  it('one Host line, in any case, is fine', async () => {
+    const reply = await rawRequest(testApp().app, 'GET /api/time HTTP/1.1\r\nhOsT: x\r\n\r\n');
+    expect(reply).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+  });
+
+  it('a missing Host is Node’s 400', async () => {
+    const reply = await rawRequest(testApp().app, 'GET / HTTP/1.1\r\n\r\n');
+    expect(reply).toMatch(/^HTTP\/1\.1 400 Bad Request/);
+  });
+
   it('an oversized URL counts toward the same limit', async () => {
     const reply = await rawRequest(testApp().app, `GET /${'a'.repeat(17 * 1024)} HTTP/1.1\r\nHost: x\r\n\r\n`);
     expect(reply).toMatch(/^HTTP\/1\.1 431/);

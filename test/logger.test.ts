@@ -133,6 +133,45 @@ describe('log output', () => {
     );
   });
 
+  it('writes a line logged once the output is ending to stderr at once, instead of throwing', async () => {
+    const pipe = stalledPipe();
+    cleanup = pipe.close;
+    const stderrFile = join(tmpdir(), `moscow-time-late-${String(process.pid)}.log`);
+    const stderrFd = openSync(stderrFile, 'w');
+    const output = createLogOutput('info', pipe.writer, 64 * 1024, stderrFd);
+    output.logger.info('before');
+    const ending = output.end(50);
+    // What an uncaught exception during the exit, or a second signal, would log.
+    expect(() => { output.logger.fatal('late'); }).not.toThrow();
+    pipe.read();
+    await ending;
+    expect(() => { output.logger.warn('after the end'); }).not.toThrow();
+    closeSync(stderrFd);
+    const late = readFileSync(stderrFile, 'utf8').trim().split('\n');
+    rmSync(stderrFile);
+    expect(late.map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual(['late', 'after the end']);
+    expect(pipe.lines().map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual(['before']);
+  });
+
+  it('abandons what is buffered when told to, counting it lost, and sends later lines to stderr', () => {
+    const pipe = stalledPipe();
+    cleanup = pipe.close;
+    const stderrFile = join(tmpdir(), `moscow-time-abandon-${String(process.pid)}.log`);
+    const stderrFd = openSync(stderrFile, 'w');
+    fillPipe(pipe.writer);
+    const output = createLogOutput('info', pipe.writer, 64 * 1024, stderrFd);
+    for (let index = 0; index < 10; index += 1) output.logger.info({ index }, 'buffered');
+    output.abandon();
+    expect(output.unreported()).toBe(10);
+    output.logger.warn({ droppedLines: output.unreported() }, 'last words');
+    closeSync(stderrFd);
+    const lines = readFileSync(stderrFile, 'utf8').trim().split('\n');
+    rmSync(stderrFile);
+    expect(lines.map((line) => JSON.parse(line) as object)).toEqual([
+      expect.objectContaining({ msg: 'last words', droppedLines: 10 }),
+    ]);
+  });
+
   it('counts every line lost to a stdout whose reader went away, and writes no more', async () => {
     const pipe = stalledPipe();
     const output = createLogOutput('info', pipe.writer, 64 * 1024);

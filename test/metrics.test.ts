@@ -96,6 +96,26 @@ describe('GET /metrics', () => {
     expect(samples(text, 'moscow_time_ready')).toEqual(['moscow_time_ready 0']);
   });
 
+  it('reports open connections, the limit, and what admission control shed, by reason', async () => {
+    const { app, connections } = testApp();
+    Object.assign(connections, { open: 12, max: 921 });
+    Object.assign(connections.shed, { unavailable: 5, refused: 3, evicted: 2 });
+    const text = await scrape(app);
+    expect(samples(text, 'moscow_time_connections')).toEqual(['moscow_time_connections 12']);
+    expect(samples(text, 'moscow_time_connections_max')).toEqual(['moscow_time_connections_max 921']);
+    expect(samples(text, 'moscow_time_shed_total')).toEqual([
+      'moscow_time_shed_total{reason="unavailable"} 5',
+      'moscow_time_shed_total{reason="refused"} 3',
+      'moscow_time_shed_total{reason="evicted"} 2',
+    ]);
+  });
+
+  it('reports readiness 0 while overloaded', async () => {
+    const { app, setOverloaded } = testApp();
+    setOverloaded(true);
+    expect(samples(await scrape(app), 'moscow_time_ready')).toEqual(['moscow_time_ready 0']);
+  });
+
   it('has no memory limit metric where the process runs under none', async () => {
     expect(samples(await scrape(testApp().app), 'moscow_time_memory_limit_bytes')).toEqual([]);
   });

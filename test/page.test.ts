@@ -108,17 +108,29 @@ describe('static assets', () => {
 });
 
 describe('health', () => {
-  it('/healthz answers 200 while the process serves', async () => {
-    const { app, readiness } = testApp();
+  it('/healthz answers 200 while the process serves, overloaded or shutting down', async () => {
+    const { app, readiness, setOverloaded } = testApp();
+    await request(app).get('/healthz').expect(200, { status: 'ok' });
+    setOverloaded(true);
     await request(app).get('/healthz').expect(200, { status: 'ok' });
     readiness.markShuttingDown();
     await request(app).get('/healthz').expect(200);
   });
 
-  it('/readyz turns 503 the moment shutdown begins', async () => {
-    const { app, readiness } = testApp();
+  it('/readyz answers 503 while the server is at its connection limit, and 200 again after', async () => {
+    const { app, setOverloaded } = testApp();
+    setOverloaded(true);
+    await request(app).get('/readyz').expect(503, { status: 'overloaded' });
+    setOverloaded(false);
+    await request(app).get('/readyz').expect(200, { status: 'ready' });
+  });
+
+  it('/readyz turns 503 the moment shutdown begins, and stays so, overloaded or not', async () => {
+    const { app, readiness, setOverloaded } = testApp();
     await request(app).get('/readyz').expect(200, { status: 'ready' });
     readiness.markShuttingDown();
+    await request(app).get('/readyz').expect(503, { status: 'shutting down' });
+    setOverloaded(true);
     await request(app).get('/readyz').expect(503, { status: 'shutting down' });
   });
 });

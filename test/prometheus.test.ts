@@ -168,6 +168,7 @@ describe.skipIf(promtoolMissing)('scraped by a real Prometheus', () => {
       'MoscowTimeLogLinesDropped',
       'MoscowTimeMemoryNearLimit',
       'MoscowTimeServerErrors',
+      'MoscowTimeShedding',
       'MoscowTimeSlowAnswers',
     ]);
     expect(alerts.filter((rule) => rule.state !== 'inactive')).toEqual([]);

@@ -61,6 +61,7 @@ function setup(graceMs: number, { server: http, connections }: TestServer, idleG
   const readiness = createReadiness();
   const { logger, records } = memoryLogger();
   const exits: number[] = [];
+  const aborts: string[] = [];
   const shutdown = createShutdown({
     server: http,
     connections,
@@ -69,8 +70,9 @@ function setup(graceMs: number, { server: http, connections }: TestServer, idleG
     graceMs,
     ...(idleGraceMs === undefined ? {} : { idleGraceMs }),
     exit: (code) => exits.push(code),
+    abort: (signal) => aborts.push(signal),
   });
-  return { readiness, records, exits, shutdown };
+  return { readiness, records, exits, aborts, shutdown };
 }
 
 describe('graceful shutdown', () => {
@@ -82,7 +84,7 @@ describe('graceful shutdown', () => {
     await held.waitUntilHeld(2);
 
     const done = shutdown('SIGTERM');
-    expect(readiness.isReady()).toBe(false);
+    expect(readiness.state()).toBe('shutting down');
     expect(held.server.listening).toBe(false);
     expect(exits).toEqual([]);
 
@@ -115,18 +117,23 @@ describe('graceful shutdown', () => {
     ]);
   });
 
-  it('exits at once, with 1, on a second signal', async () => {
+  it('runs once: a second signal aborts, and a third too, while the first drain goes on', async () => {
     const held = await heldServer();
     server = held.server;
-    const { exits, shutdown } = setup(60_000, held);
+    const { exits, aborts, shutdown, records } = setup(60_000, held);
     const stuck = held.send().catch(() => undefined);
     await held.waitUntilHeld(1);
 
-    void shutdown('SIGTERM');
+    const draining = shutdown('SIGTERM');
     await shutdown('SIGINT');
-    expect(exits).toEqual([1]);
+    await shutdown('SIGTERM');
+    expect(aborts).toEqual(['SIGINT', 'SIGTERM']);
+    expect(exits).toEqual([]);
+    expect(records.filter((record) => record.msg.startsWith('shutting down'))).toHaveLength(1);
     held.releaseAll();
     await stuck;
+    await draining;
+    expect(exits).toEqual([0]);
   });
 
   it('answers keep-alive clients that keep sending, instead of resetting their next request', async () => {

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startServer, type RunningServer } from './support/server-process.ts';
 
 // Real sockets against the built server, on the real clock: the bounds are generous and about behaviour.
@@ -25,19 +25,35 @@ function hold(port: number, firstBytes: string | undefined, started: number): He
   return { socket, closedAfterMs: once(socket, 'close').then(() => performance.now() - started), reply: () => reply };
 }
 
+/** The metrics listener's port, from its "metrics listening" line. */
+function metricsPortOf(server: RunningServer): Promise<number> {
+  return vi.waitFor(() => {
+    const line = server
+      .stdout()
+      .split('\n')
+      .find((entry) => entry.includes('"msg":"metrics listening'));
+    expect(line).toBeDefined();
+    return (JSON.parse(line ?? '') as { port: number }).port;
+  });
+}
+
 describe('slow clients (slowloris)', () => {
   let server: RunningServer;
   let partial: Held[];
   let silent: Held[];
+  let silentOnMetrics: Held[];
   let freshRequestMs: number;
 
   beforeAll(async () => {
-    server = await startServer();
+    server = await startServer({ env: { METRICS_PORT: '0' } });
+    const metricsPort = await metricsPortOf(server);
     const started = performance.now();
     // Half send an unfinished header block and stall; half connect and never send a byte.
     partial = Array.from({ length: HELD / 2 }, () => hold(server.port, 'GET / HTTP/1.1\r\nHost: x\r\n', started));
     silent = Array.from({ length: HELD / 2 }, () => hold(server.port, undefined, started));
-    await Promise.all([...partial, ...silent].map(({ socket }) => once(socket, 'connect')));
+    // The metrics listener has fewer places (16), and the same bounds.
+    silentOnMetrics = Array.from({ length: 10 }, () => hold(metricsPort, undefined, started));
+    await Promise.all([...partial, ...silent, ...silentOnMetrics].map(({ socket }) => once(socket, 'connect')));
     const asked = performance.now();
     const response = await fetch(`http://127.0.0.1:${server.port}/api/time`);
     expect(response.status).toBe(200);
@@ -45,7 +61,7 @@ describe('slow clients (slowloris)', () => {
   }, 30_000);
 
   afterAll(async () => {
-    for (const { socket } of [...partial, ...silent]) socket.destroy();
+    for (const { socket } of [...partial, ...silent, ...silentOnMetrics]) socket.destroy();
     server.child.kill('SIGTERM');
     await server.exited;
   });
@@ -65,5 +81,10 @@ describe('slow clients (slowloris)', () => {
   it('closes connections that never send a byte within 20 s as well', async () => {
     const closed = await Promise.all(silent.map((held) => held.closedAfterMs));
     expect(Math.max(...closed)).toBeLessThan(20_000);
+  }, 30_000);
+
+  it('holds the metrics listener to the same bounds', async () => {
+    const closed = await Promise.all(silentOnMetrics.map((held) => held.closedAfterMs));
+    expect(Math.max(...closed)).toBeLessThan(15_000);
   }, 30_000);
 });

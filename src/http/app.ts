@@ -5,7 +5,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { createZonedTimeFormatter, type Clock } from '../time.ts';
 import { noStoreByDefault } from './cache-control.ts';
-import { errorHandler, notFound, rejectMalformedUrl } from './errors.ts';
+import { errorHandler, notFound, rejectMalformedUrl, rejectRepeatedHost } from './errors.ts';
 import { requestLog } from './request-log.ts';
 import { apiRoutes } from './routes/api.ts';
 import { healthRoutes, LIVENESS_PATH, READINESS_PATH } from './routes/health.ts';
@@ -66,6 +66,7 @@ function assemble(
   app.use(requestLog(logger, ROUTINE_PATHS));
   app.use(metrics.recordRequests);
   for (const handler of middleware) app.use(handler);
+  app.use(rejectRepeatedHost);
   app.use(rejectMalformedUrl);
   app.use(noStoreByDefault);
 

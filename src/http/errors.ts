@@ -34,6 +34,23 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   };
 }
 
+/**
+ * More than one Host line is a 400 (RFC 9112, section 3.2): two names for one request could be read as
+ * either by whatever else sees it. Node keeps the first and says nothing. (A missing Host is Node's 400.)
+ */
+export const rejectRepeatedHost: RequestHandler = (req, res, next) => {
+  let hosts = 0;
+  for (let index = 0; index < req.rawHeaders.length; index += 2) {
+    const name = req.rawHeaders[index];
+    if (name?.length === 4 && name.toLowerCase() === 'host') hosts += 1;
+  }
+  if (hosts > 1) {
+    sendError(req, res, 400);
+    return;
+  }
+  next();
+};
+
 /** Bad percent-encoding is the client's fault: 400, where Express would answer 404 or fail later. */
 export const rejectMalformedUrl: RequestHandler = (req, res, next) => {
   try {

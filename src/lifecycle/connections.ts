@@ -3,6 +3,8 @@ import type { Socket } from 'node:net';
 
 /** The server's open connections, and for how long each has had no request in progress. */
 export interface Connections {
+  /** Connections open now. */
+  open(): number;
   /** Connections with no request in progress for at least `ms` milliseconds. */
   idleFor(ms: number): Socket[];
   /**
@@ -54,6 +56,7 @@ export function trackConnections(server: Server, now: () => number = () => perfo
     });
   });
   return {
+    open: () => sockets.size,
     idleFor(ms) {
       const at = now();
       return [...sockets].filter((socket) => {

@@ -1,15 +1,19 @@
-/** Whether the server still takes new work; flipped once, when shutdown begins. */
+/** What /readyz says: whether the server takes new work, and if not, why. */
+export type ReadinessState = 'ready' | 'overloaded' | 'shutting down';
+
 export interface Readiness {
-  isReady(): boolean;
+  state(): ReadinessState;
+  /** Once, when shutdown begins; readiness never returns. */
   markShuttingDown(): void;
 }
 
-export function createReadiness(): Readiness {
-  let ready = true;
+/** `overloaded` says whether the server is at its connection limit right now (admission.ts). */
+export function createReadiness(overloaded: () => boolean = () => false): Readiness {
+  let shuttingDown = false;
   return {
-    isReady: () => ready,
+    state: () => (shuttingDown ? 'shutting down' : overloaded() ? 'overloaded' : 'ready'),
     markShuttingDown: () => {
-      ready = false;
+      shuttingDown = true;
     },
   };
 }

@@ -11,37 +11,39 @@ const IDLE_GRACE_MS = 500;
 export interface GracefulShutdown {
   server: Server;
   connections: Connections;
+  /** Other listeners (the metrics one): closed with the server, their connections cut once it has drained. */
+  alsoClose?: Server[];
   readiness: Readiness;
   logger: Logger;
   graceMs: number;
   idleGraceMs?: number;
   /** Ends the process; a parameter so the sequence can be tested without exiting the test runner. */
   exit: (code: number) => unknown;
+  /** Ends the process at once with code 1, for a second signal: whoever sends it wants no more waiting. */
+  abort: (signal: string) => unknown;
 }
 
 /**
- * Returns the signal handler: readiness goes 503 and the listener closes; in-flight requests finish, and a
+ * Returns the signal handler, which resolves once the process has been told to exit: readiness goes 503 and the listeners close; in-flight requests finish, and a
  * keep-alive client that sends another request gets its answer with `Connection: close`; connections idle
  * for idleGraceMs close. After graceMs the remaining connections are cut and the exit code is 1.
- * A second signal exits at once.
+ * The sequence runs once: a second signal aborts.
  */
 export function createShutdown({
   server,
   connections,
+  alsoClose = [],
   readiness,
   logger,
   graceMs,
   idleGraceMs = IDLE_GRACE_MS,
   exit,
+  abort,
 }: GracefulShutdown): (signal: string) => Promise<void> {
-  return async (signal) => {
-    if (!readiness.isReady()) {
-      logger.warn({ signal }, 'second signal during shutdown: exiting now');
-      await exit(1);
-      return;
-    }
+  let started = false;
+  const drain = async (signal: string) => {
     readiness.markShuttingDown();
-    const started = performance.now();
+    const startedAt = performance.now();
     logger.info({ signal, graceMs }, 'shutting down: draining in-flight requests');
     // The listener only: http.Server.close() would also close every connection idle at this instant,
     // resetting the requests that busy keep-alive clients have already sent (measured: one per client).
@@ -50,6 +52,11 @@ export function createShutdown({
         resolve();
       });
     });
+    // A scrape in progress may finish; nothing else is worth waiting for on the other listeners.
+    for (const other of alsoClose) {
+      other.close();
+      other.closeIdleConnections();
+    }
     // Requests already in progress answer with `Connection: close` too, so their clients do not reuse a
     // connection that is about to go; connections.ts does the same for every request after this.
     connections.closeAfterResponses();
@@ -70,7 +77,16 @@ export function createShutdown({
       server.closeAllConnections();
       await drained;
     }
-    logger.info({ durationMs: Math.round(performance.now() - started) }, 'stopped');
+    for (const other of alsoClose) other.closeAllConnections();
+    logger.info({ durationMs: Math.round(performance.now() - startedAt) }, 'stopped');
     await exit(forced ? 1 : 0);
+  };
+  return async (signal) => {
+    if (started) {
+      abort(signal);
+      return;
+    }
+    started = true;
+    await drain(signal);
   };
 }

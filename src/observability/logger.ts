@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type LevelWithSilent, type Logger } from 'pino';
+import { writeSync } from 'node:fs';
 import { SonicBoom } from 'sonic-boom';
 import { createPendingLines } from './pending-lines.ts';
 
@@ -25,6 +26,8 @@ export interface LogOutput {
    * Resolves true when everything was written; lines still waiting when it gives up count as lost.
    */
   end(timeoutMs?: number): Promise<boolean>;
+  /** Stops writing to stdout at once, for an exit that cannot wait: what is still buffered counts as lost. */
+  abandon(): void;
 }
 
 // pino's asynchronous destination buffers without limit when stdout is slow (hundreds of MB under load);
@@ -34,12 +37,21 @@ export interface LogOutput {
 // When stdout fails for good (its reader closed the pipe: EPIPE), every line still buffered and every line
 // after it is lost: those are counted too, and nothing more is written. pino's own destination would stop
 // writing silently on EPIPE and crash the process on any other write error.
-export function createLogOutput(level: LevelWithSilent, fd = 1, limitBytes = LOG_BUFFER_LIMIT_BYTES): LogOutput {
+//
+// A line logged once the output is ending (an error during the exit, a second signal) goes to stderr at once,
+// synchronously: the stream is closing, and a write to it would throw inside whatever logged it.
+export function createLogOutput(
+  level: LevelWithSilent,
+  fd = 1,
+  limitBytes = LOG_BUFFER_LIMIT_BYTES,
+  lateFd = 2,
+): LogOutput {
   const stream = new SonicBoom({ fd, sync: false, maxLength: limitBytes });
   const pending = createPendingLines();
   let unreported = 0;
   let total = 0;
   let failure: string | undefined;
+  let ending = false;
   const lose = (lines: number) => {
     unreported += lines;
     total += lines;
@@ -57,6 +69,14 @@ export function createLogOutput(level: LevelWithSilent, fd = 1, limitBytes = LOG
   });
   const destination: DestinationStream = {
     write(line: string) {
+      if (ending) {
+        try {
+          writeSync(lateFd, line);
+        } catch {
+          lose(1);
+        }
+        return;
+      }
       if (failure !== undefined) {
         lose(1);
         return;
@@ -86,6 +106,7 @@ export function createLogOutput(level: LevelWithSilent, fd = 1, limitBytes = LOG
     // flushSync() would race a write still in flight on the thread pool (lines out of order, or lost
     // at exit); end() lets that write finish first.
     end(timeoutMs = 1_000) {
+      ending = true;
       return new Promise((resolve) => {
         const gaveUp = () => {
           lose(pending.clear());
@@ -102,6 +123,10 @@ export function createLogOutput(level: LevelWithSilent, fd = 1, limitBytes = LOG
         });
         stream.end();
       });
+    },
+    abandon() {
+      ending = true;
+      lose(pending.clear());
     },
   };
 }

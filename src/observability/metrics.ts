@@ -1,4 +1,3 @@
-import { totalmem } from 'node:os';
 import type { Request, RequestHandler, Response } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { createRequestSeries } from './request-series.ts';
@@ -16,7 +15,16 @@ export interface MetricsSources {
   droppedLogLines: () => number;
   isReady: () => boolean;
   /** The memory limit the process runs under (a container's), when there is one. */
-  memoryLimitBytes?: () => number | undefined;
+  memoryLimitBytes: number | undefined;
+  /** Open connections, the limit, and what admission control shed (lifecycle/admission.ts). */
+  connections: () => ConnectionCounts;
+}
+
+export interface ConnectionCounts {
+  open: number;
+  max: number;
+  /** Requests answered 503, connections refused at accept, idle ones closed under pressure. */
+  shed: { unavailable: number; refused: number; evicted: number };
 }
 
 export interface Metrics {
@@ -41,12 +49,6 @@ const MISNAMED_DEFAULTS = [
   'nodejs_active_resources_total',
 ];
 
-/** The limit from the cgroup; unconstrained, Node reports an impossible figure (2^64 here), so none. */
-function containerMemoryLimit(): number | undefined {
-  const limit = process.constrainedMemory();
-  return limit > 0 && limit < totalmem() ? limit : undefined;
-}
-
 function routeOf(req: Request): string {
   const path = (req.route as { path?: unknown } | undefined)?.path;
   return typeof path === 'string' ? path : UNMATCHED_ROUTE;
@@ -56,7 +58,8 @@ export function createMetrics({
   buildInfo,
   droppedLogLines,
   isReady,
-  memoryLimitBytes = containerMemoryLimit,
+  memoryLimitBytes,
+  connections,
 }: MetricsSources): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -74,7 +77,7 @@ export function createMetrics({
   });
   new Gauge({
     name: 'moscow_time_ready',
-    help: '1 while the server takes new work, 0 once it is shutting down',
+    help: '1 while the server takes new work, 0 while it is at its connection limit or shutting down',
     registers: [registry],
     collect() {
       this.set(isReady() ? 1 : 0);
@@ -86,14 +89,42 @@ export function createMetrics({
     labelNames: ['version', 'revision', 'nodejs'],
     registers: [registry],
   }).set({ ...buildInfo }, 1);
-  const limit = memoryLimitBytes();
-  if (limit !== undefined) {
+  if (memoryLimitBytes !== undefined) {
     new Gauge({
       name: 'moscow_time_memory_limit_bytes',
       help: 'The memory limit the process runs under (its container’s)',
       registers: [registry],
-    }).set(limit);
+    }).set(memoryLimitBytes);
   }
+  new Gauge({
+    name: 'moscow_time_connections',
+    help: 'Connections open now',
+    registers: [registry],
+    collect() {
+      this.set(connections().open);
+    },
+  });
+  new Gauge({
+    name: 'moscow_time_connections_max',
+    help: 'Open connections beyond which new ones are refused at accept',
+    registers: [registry],
+    collect() {
+      this.set(connections().max);
+    },
+  });
+  new Counter({
+    name: 'moscow_time_shed_total',
+    help: 'Load shed at the connection limit: requests answered 503, connections refused or closed idle',
+    labelNames: ['reason'],
+    registers: [registry],
+    collect() {
+      const { shed } = connections();
+      this.reset();
+      this.inc({ reason: 'unavailable' }, shed.unavailable);
+      this.inc({ reason: 'refused' }, shed.refused);
+      this.inc({ reason: 'evicted' }, shed.evicted);
+    },
+  });
 
   const record = (req: Request, res: Response, started: number) => {
     const method = METHODS.has(req.method) ? req.method : OTHER_METHOD;

@@ -4,7 +4,7 @@ import { createApp } from '../../src/http/app.ts';
 import { loadStaticAssets } from '../../src/http/routes/static.ts';
 import { createReadiness } from '../../src/lifecycle/readiness.ts';
 import type { Logger } from '../../src/observability/logger.ts';
-import { createMetrics } from '../../src/observability/metrics.ts';
+import { createMetrics, type ConnectionCounts } from '../../src/observability/metrics.ts';
 import type { Clock } from '../../src/time.ts';
 
 /** 2026-11-26T22:30:04.123Z, which is 01:30:04 on Friday 27 November in Moscow. */
@@ -45,9 +45,11 @@ const TEST_BUILD = { version: '1.2.3', revision: 'abc1234', nodejs: 'v24.21.0' }
 export function testApp({ clock, timeZone = 'Europe/Moscow', metricsPort, memoryLimitBytes }: TestAppOptions = {}) {
   let nowMs = START_MS;
   let droppedLogLines = 0;
+  let overloaded = false;
+  const connections: ConnectionCounts = { open: 0, max: 1000, shed: { unavailable: 0, refused: 0, evicted: 0 } };
   const manualClock: Clock = () => nowMs;
   const { logger, records, raw } = memoryLogger();
-  const readiness = createReadiness();
+  const readiness = createReadiness(() => overloaded);
   const assets = loadStaticAssets(new URL('../../dist/public/', import.meta.url));
   const app = createApp({
     clock: clock ?? manualClock,
@@ -57,8 +59,9 @@ export function testApp({ clock, timeZone = 'Europe/Moscow', metricsPort, memory
     metrics: createMetrics({
       buildInfo: TEST_BUILD,
       droppedLogLines: () => droppedLogLines,
-      isReady: () => readiness.isReady(),
-      memoryLimitBytes: () => memoryLimitBytes,
+      isReady: () => readiness.state() === 'ready',
+      memoryLimitBytes,
+      connections: () => connections,
     }),
     config: { timeZone, metricsPort },
   });
@@ -74,5 +77,11 @@ export function testApp({ clock, timeZone = 'Europe/Moscow', metricsPort, memory
     dropLogLines: (count: number) => {
       droppedLogLines += count;
     },
+    /** What admission control would say: at the connection limit or not. */
+    setOverloaded: (value: boolean) => {
+      overloaded = value;
+    },
+    /** The connection figures /metrics reports, for the test to set. */
+    connections,
   };
 }

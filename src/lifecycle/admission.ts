@@ -1,0 +1,137 @@
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Logger } from '../observability/logger.ts';
+import type { Connections } from './connections.ts';
+import type { ConnectionLimits } from './connection-limits.ts';
+
+/** Under pressure, a connection with no request in progress for this long gives its place up. */
+const IDLE_UNDER_PRESSURE_MS = 1_000;
+const SWEEP_MS = 250;
+/** What a shed request's Retry-After asks for, in seconds. */
+const RETRY_AFTER_SECONDS = 1;
+
+const OVERFLOW = Symbol('admitted to the overflow lane');
+interface LaneSocket extends Socket {
+  [OVERFLOW]?: true;
+}
+
+/** Everything shed since start-up. */
+export interface Shed {
+  /** Requests answered 503 in the overflow lane. */
+  unavailable: number;
+  /** Connections closed at accept, beyond the limit. */
+  refused: number;
+  /** Idle connections closed to make room while under pressure. */
+  evicted: number;
+}
+
+export interface Admission {
+  /** The app behind the overflow lane: the listener for the server's 'request' event. */
+  guard(app: RequestListener): RequestListener;
+  /** While the server is full: /readyz answers 503, and idle connections are closed. */
+  underPressure(): boolean;
+  shed(): Shed;
+}
+
+export interface AdmissionControl {
+  server: Server;
+  connections: Connections;
+  limits: ConnectionLimits;
+  /** Paths answered in the overflow lane too: the health probes. */
+  probePaths: ReadonlySet<string>;
+  idleUnderPressureMs?: number;
+  sweepMs?: number;
+}
+
+const API_BODY = Buffer.from('{"error":"Service Unavailable"}');
+const TEXT_BODY = Buffer.from('Service Unavailable: the server is at its connection limit; retry shortly.\n');
+
+// Answered without Express: in the overflow lane a refusal must cost far less than the answer it replaces.
+// Plain text or JSON, neither of which a browser runs, so none of the page's security headers is needed.
+function refuse(req: IncomingMessage, res: ServerResponse): void {
+  const api = req.url?.startsWith('/api/') === true;
+  const body = api ? API_BODY : TEXT_BODY;
+  res.writeHead(503, {
+    'Content-Type': api ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8',
+    'Content-Length': body.length,
+    'Cache-Control': 'no-store',
+    'Retry-After': String(RETRY_AFTER_SECONDS),
+    'X-Content-Type-Options': 'nosniff',
+  });
+  res.end(body);
+}
+
+/**
+ * Bounds what the server accepts, so that overload gets fast refusals instead of a crash:
+ * - beyond `limits.max` open connections, a new one is closed at accept (Node's maxConnections);
+ * - beyond `limits.served`, a new one enters an overflow lane: its probes (`probePaths`) are answered, any
+ *   other request gets a 503 with Retry-After, and the connection closes after one answer. The gap between
+ *   the two numbers keeps liveness probes answerable while the server is full;
+ * - from `served` on, the server is under pressure: connections idle for a second are closed, so silent or
+ *   slow clients (slowloris) cannot keep out the ones that send.
+ */
+export function admit({
+  server,
+  connections,
+  limits,
+  probePaths,
+  idleUnderPressureMs = IDLE_UNDER_PRESSURE_MS,
+  sweepMs = SWEEP_MS,
+}: AdmissionControl): Admission {
+  const shed: Shed = { unavailable: 0, refused: 0, evicted: 0 };
+  server.maxConnections = limits.max;
+  server.on('drop', () => {
+    shed.refused += 1;
+  });
+  // connections.ts registered its 'connection' listener first, so this socket is counted already.
+  server.on('connection', (socket: LaneSocket) => {
+    if (connections.open() > limits.served) socket[OVERFLOW] = true;
+  });
+  const underPressure = () => connections.open() >= limits.served;
+  setInterval(() => {
+    if (!underPressure()) return;
+    for (const socket of connections.idleFor(idleUnderPressureMs)) {
+      shed.evicted += 1;
+      socket.destroy();
+    }
+  }, sweepMs).unref();
+  return {
+    guard: (app) => (req, res) => {
+      if ((req.socket as LaneSocket)[OVERFLOW] !== true) {
+        app(req, res);
+        return;
+      }
+      res.shouldKeepAlive = false;
+      if (probePaths.has(req.url?.split('?', 1)[0] ?? '')) {
+        app(req, res);
+        return;
+      }
+      shed.unavailable += 1;
+      refuse(req, res);
+    },
+    underPressure,
+    shed: () => ({ ...shed }),
+  };
+}
+
+/**
+ * Logs what was shed, at most once per interval and only when something was: under a flood a line per
+ * refusal would add to the load. The returned function stops it.
+ */
+export function reportShedding(admission: Admission, logger: Logger, intervalMs = 10_000): () => void {
+  let reported = admission.shed();
+  const timer = setInterval(() => {
+    const now = admission.shed();
+    const since = {
+      unavailable: now.unavailable - reported.unavailable,
+      refused: now.refused - reported.refused,
+      evicted: now.evicted - reported.evicted,
+    };
+    if (since.unavailable + since.refused + since.evicted === 0) return;
+    reported = now;
+    logger.warn({ ...since, intervalMs }, 'overloaded: shed load at the connection limit');
+  }, intervalMs).unref();
+  return () => {
+    clearInterval(timer);
+  };
+}

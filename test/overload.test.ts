@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { burst, runFleet } from '../scripts/bench/overload/clients.ts';
+import { ClientConnection, type Address } from '../scripts/bench/overload/connection.ts';
+import { firstAnswer } from '../scripts/bench/overload/container.ts';
+import { startServer } from './support/server-process.ts';
+
+// The built server under a connection flood far past a low limit: real sockets, the real clock, and bounds
+// about behaviour (it sheds, answers its probes, stays up), not speed. `npm run bench -- --images` runs the
+// full matrix against both images under memory limits.
+const MAX_CONNECTIONS = 100;
+
+/** /healthz on a new connection every 100 ms while `running()`, as a kubelet probes; counts the 200s. */
+async function probe(address: Address, running: () => boolean): Promise<{ answered: number; tried: number }> {
+  const probes = { answered: 0, tried: 0 };
+  while (running()) {
+    probes.tried += 1;
+    try {
+      const connection = await ClientConnection.open(address, 5_000);
+      const outcome = await connection.get('/healthz', 5_000);
+      connection.close();
+      if (outcome.kind === 'answered' && outcome.status === 200) probes.answered += 1;
+    } catch {
+      // refused or timed out: counted as tried
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return probes;
+}
+
+describe('overload', () => {
+  it('sheds past MAX_CONNECTIONS with 503s and refusals, answers probes, stays up and serves at once after', async () => {
+    const server = await startServer({ env: { MAX_CONNECTIONS: String(MAX_CONNECTIONS) } });
+    const address = { host: '127.0.0.1', port: server.port };
+    let loading = true;
+    const probes = probe(address, () => loading);
+    const [flood, crowd] = await Promise.all([
+      burst(address, 2_000),
+      runFleet(address, { clients: 1_000, everyMs: 50, pipelining: 1, seconds: 3, path: '/api/time' }),
+    ]);
+    loading = false;
+
+    expect(server.child.exitCode).toBeNull();
+    expect(flood.answered + crowd.answered).toBeGreaterThan(0);
+    expect(flood.unavailable + crowd.unavailable).toBeGreaterThan(0);
+    expect(flood.refused + crowd.refused).toBeGreaterThan(0);
+    expect((await probes).answered).toBeGreaterThan(0);
+    await firstAnswer(address, '/api/time', 10_000);
+
+    const metrics = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
+    expect(metrics).toContain(`moscow_time_connections_max ${MAX_CONNECTIONS}`);
+    expect(Number(/^moscow_time_shed_total\{reason="unavailable"\} (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0);
+    expect(Number(/^moscow_time_shed_total\{reason="refused"\} (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0);
+
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+    // Shedding is reported in a line of its own; nothing else is wrong, and nothing went to stderr.
+    const lines = server
+      .stdout()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { msg: string; level: number });
+    expect(lines.filter((line) => line.level >= 50)).toEqual([]);
+    expect(server.stderr()).toBe('');
+  }, 90_000);
+});
