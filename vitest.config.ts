@@ -8,6 +8,8 @@ const PROCESSES = [
   'test/slow-clients.test.ts',
   'test/closed-stdout.test.ts',
   'test/listen-failures.test.ts',
+  'test/overload.test.ts',
+  'test/signals.test.ts',
   'test/prometheus.test.ts',
   'test/kubernetes/**/*.test.ts',
   'test/policy/workflows.test.ts',

@@ -142,10 +142,14 @@ describe('log output', () => {
     output.logger.info('before');
     const ending = output.end(50);
     // What an uncaught exception during the exit, or a second signal, would log.
-    expect(() => { output.logger.fatal('late'); }).not.toThrow();
+    expect(() => {
+      output.logger.fatal('late');
+    }).not.toThrow();
     pipe.read();
     await ending;
-    expect(() => { output.logger.warn('after the end'); }).not.toThrow();
+    expect(() => {
+      output.logger.warn('after the end');
+    }).not.toThrow();
     closeSync(stderrFd);
     const late = readFileSync(stderrFile, 'utf8').trim().split('\n');
     rmSync(stderrFile);

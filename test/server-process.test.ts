@@ -71,21 +71,14 @@ describe('the server process', () => {
 
   it('closes the metrics listener as soon as shutdown begins, while the app drains', async () => {
     const server = await startServer({ responseDelayMs: 1500, env: { METRICS_PORT: '0' } });
-    const metricsPort = await vi.waitFor(() => {
-      const line = server
-        .stdout()
-        .split('\n')
-        .find((entry) => entry.includes('"msg":"metrics listening'));
-      expect(line).toBeDefined();
-      return (JSON.parse(line ?? '') as { port: number }).port;
-    });
+    const metricsPort = (JSON.parse(await server.stdoutShows('"msg":"metrics listening on')) as { port: number }).port;
     expect((await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).status).toBe(200);
     const slow = fetch(`http://127.0.0.1:${server.port}/api/time`);
     await server.stderrShows(HOLDING_MARKER);
     server.child.kill('SIGTERM');
-    await vi.waitFor(async () => {
-      await expect(fetch(`http://127.0.0.1:${metricsPort}/metrics`)).rejects.toThrow();
-    });
+    // Both listeners close in the same step that writes this line.
+    await server.stdoutShows('"msg":"shutting down');
+    await expect(fetch(`http://127.0.0.1:${metricsPort}/metrics`)).rejects.toThrow();
     expect((await slow).status).toBe(200);
     expect(await server.exited).toEqual({ code: 0, signal: null });
   });

@@ -16,7 +16,7 @@ interface LaneSocket extends Socket {
 }
 
 /** Everything shed since start-up. */
-export interface Shed {
+interface Shed {
   /** Requests answered 503 in the overflow lane. */
   unavailable: number;
   /** Connections closed at accept, beyond the limit. */

@@ -1,5 +1,5 @@
 /** What /readyz says: whether the server takes new work, and if not, why. */
-export type ReadinessState = 'ready' | 'overloaded' | 'shutting down';
+type ReadinessState = 'ready' | 'overloaded' | 'shutting down';
 
 export interface Readiness {
   state(): ReadinessState;
