@@ -9,6 +9,8 @@ import { build, context, type BuildOptions, type Metafile } from 'esbuild';
 
 /** The server bundle every test and benchmark starts. */
 export const SERVER_BUNDLE = 'dist/server.js';
+/** The health probe both images run for HEALTHCHECK. */
+export const HEALTHCHECK_BUNDLE = 'dist/healthcheck.js';
 
 /** The esbuild options of every bundle we start: the app's, and the benchmark's yardsticks. */
 export const BUNDLE_OPTIONS = {

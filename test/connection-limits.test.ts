@@ -4,21 +4,30 @@ import { connectionLimits } from '../src/lifecycle/connection-limits.ts';
 const MiB = 2 ** 20;
 const GiB = 2 ** 30;
 
+// Budgets: 14 KiB a connection outside the heap, 16 KiB in it; 32 MiB outside the heap and 18 MiB in it
+// before the first connection.
 describe('the connection limit', () => {
-  it('is what the memory limit holds, a tenth of it kept for the overflow lane', () => {
-    // (64 MiB - 40 MiB reserved) / 24 KiB a connection
-    expect(connectionLimits({ limitBytes: 64 * MiB, heapLimitBytes: 1 * GiB })).toEqual({ max: 1024, served: 921 });
-    // (128 MiB - 40 MiB) / 24 KiB = 3754.7
-    expect(connectionLimits({ limitBytes: 128 * MiB, heapLimitBytes: 1 * GiB })).toEqual({ max: 3754, served: 3378 });
-  });
-
-  it('budgets 256 MiB where no memory limit is set', () => {
-    expect(connectionLimits({ limitBytes: undefined, heapLimitBytes: 12 * GiB })).toEqual({ max: 9216, served: 8294 });
+  it('is what the memory holds beside a heap that may fill to its limit, where that is less', () => {
+    // 64 MiB, heap limit 30 MiB: by memory (64 - 32 - 30) MiB / 14 KiB = 146.3; by heap (30 - 18) MiB / 16 KiB = 768
+    expect(connectionLimits({ limitBytes: 64 * MiB, heapLimitBytes: 30 * MiB })).toEqual({ max: 146, served: 131 });
+    // 128 MiB, heap limit 80 MiB: (128 - 32 - 80) MiB / 14 KiB = 1170.3
+    expect(connectionLimits({ limitBytes: 128 * MiB, heapLimitBytes: 80 * MiB })).toEqual({
+      max: 1170,
+      served: 1053,
+    });
   });
 
   it('is what the heap holds, where that is less', () => {
-    // (40 MiB heap - 16 MiB reserved) / 16 KiB a connection
-    expect(connectionLimits({ limitBytes: 128 * MiB, heapLimitBytes: 40 * MiB })).toEqual({ max: 1536, served: 1382 });
+    // 128 MiB, heap limit 54 MiB: by memory (128 - 32 - 54) MiB / 14 KiB = 3072; by heap (54 - 18) MiB / 16 KiB = 2304
+    expect(connectionLimits({ limitBytes: 128 * MiB, heapLimitBytes: 54 * MiB })).toEqual({
+      max: 2304,
+      served: 2073,
+    });
+  });
+
+  it('is 4096 where no memory limit is set, unless the heap holds fewer', () => {
+    expect(connectionLimits({ limitBytes: undefined, heapLimitBytes: 9 * GiB })).toEqual({ max: 4096, served: 3686 });
+    expect(connectionLimits({ limitBytes: undefined, heapLimitBytes: 40 * MiB })).toEqual({ max: 1408, served: 1267 });
   });
 
   it('never goes below 64, however small the memory', () => {
@@ -26,6 +35,6 @@ describe('the connection limit', () => {
   });
 
   it('is MAX_CONNECTIONS when that is set, whatever the memory', () => {
-    expect(connectionLimits({ limitBytes: 64 * MiB, heapLimitBytes: 1 * GiB }, 50)).toEqual({ max: 50, served: 45 });
+    expect(connectionLimits({ limitBytes: 64 * MiB, heapLimitBytes: 30 * MiB }, 50)).toEqual({ max: 50, served: 45 });
   });
 });

@@ -40,7 +40,7 @@ function containerTarget(image: string): StopTarget {
   };
 }
 
-export interface ImageRow {
+interface ImageRow {
   image: string;
   startupMs: number;
   bareStartupMs: number;

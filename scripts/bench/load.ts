@@ -8,13 +8,14 @@ export interface Contender {
   name: string;
   file: string;
   node: NodeSettings;
+  /** Runs under this memory limit, as in its container. */
+  memoryLimitMiB?: number;
   /** Whether it logs each request: only those are measured again with their log read through a pipe. */
   logs: boolean;
 }
 
 /** Where the servers' stdout goes: /dev/null, or a pipe read by another process, as Docker's log driver. */
-export const LOG_SINKS = ['/dev/null', 'pipe'] as const;
-export type LogSink = (typeof LOG_SINKS)[number];
+type LogSink = '/dev/null' | 'pipe';
 
 export interface LoadSettings {
   /** What the shape is called in the tables: "10 connections", "overload". */
@@ -85,8 +86,9 @@ async function measureGroup(group: Group, settings: LoadSettings, log: (line: st
   const shots = new Map<string, Shot[]>();
   const key = (path: string, name: string) => `${path} ${name}`;
   try {
-    for (const { name, file, node } of group.contenders) {
-      servers.set(name, await startHealthy({ file, node, stdout: STDOUT_OF[group.sink] }));
+    for (const { name, file, node, memoryLimitMiB } of group.contenders) {
+      const limit = memoryLimitMiB === undefined ? {} : { memoryLimitMiB };
+      servers.set(name, await startHealthy({ file, node, ...limit, stdout: STDOUT_OF[group.sink] }));
     }
     const urlOf = (name: string, path: string) => `http://127.0.0.1:${String(servers.get(name)?.port)}${path}`;
     for (const { name } of group.contenders) {

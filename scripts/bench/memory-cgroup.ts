@@ -7,8 +7,15 @@ import { join } from 'node:path';
 // no container gives it.
 
 export interface MemoryCgroup {
+  limitMiB: number;
   /** The command that starts `args` inside the cgroup. */
   wrap(args: readonly string[]): string[];
+  /** The cgroup's own high-water mark of memory use, MiB. */
+  peakMiB(): number;
+  /** What the cgroup uses now, MiB: its processes' memory and the kernel's on their behalf. */
+  usageMiB(): number;
+  /** Processes the kernel killed for want of memory in it. */
+  oomKills(): number;
   remove(): void;
 }
 
@@ -40,6 +47,8 @@ export function memoryCgroupUnavailable(): string | undefined {
 
 let made = 0;
 
+const mib = (bytes: string) => Math.round((Number(bytes.trim()) / 2 ** 20) * 10) / 10;
+
 export function memoryCgroup(limitMiB: number): MemoryCgroup {
   const v2 = existsSync(join(V2_ROOT, 'cgroup.controllers'));
   made += 1;
@@ -52,7 +61,13 @@ export function memoryCgroup(limitMiB: number): MemoryCgroup {
   } else {
     writeFileSync(join(folder, 'memory.limit_in_bytes'), bytes);
   }
+  const read = (file: string) => readFileSync(join(folder, file), 'utf8');
   return {
+    limitMiB,
+    peakMiB: () => mib(read(v2 ? 'memory.peak' : 'memory.max_usage_in_bytes')),
+    usageMiB: () => mib(read(v2 ? 'memory.current' : 'memory.usage_in_bytes')),
+    // memory.events (v2) and memory.oom_control (v1) both keep an "oom_kill N" line.
+    oomKills: () => Number(/^oom_kill (\d+)$/m.exec(read(v2 ? 'memory.events' : 'memory.oom_control'))?.[1] ?? 0),
     // The shell moves itself into the cgroup, then becomes the command: the command starts inside it.
     wrap: (args) => ['sh', '-c', 'echo $$ > "$0/cgroup.procs" && exec "$@"', folder, ...args],
     remove() {

@@ -1,7 +1,7 @@
 import { closeSync, readFileSync } from 'node:fs';
 import { shoot } from './load.ts';
 import { firstHealthy } from '../lib/healthz.ts';
-import { spawnServer, type NodeSettings } from './server-process.ts';
+import { spawnServer, type CgroupMemory, type NodeSettings } from './server-process.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openFifo } from '../lib/fifo.ts';
 
@@ -18,6 +18,10 @@ export interface MemoryResult {
   peakRssMB: number;
   /** The kernel's own high-water mark (VmHWM), which catches a peak between two samples. */
   kernelPeakMB: number;
+  /** Run under a memory limit: the limit, its cgroup's peak (what the limit is held against) and OOM kills. */
+  cgroup?: CgroupMemory;
+  /** Requests not answered 2xx. */
+  failures: number;
   rps: number;
   logLines: number;
   droppedLines: number;
@@ -32,13 +36,21 @@ function statusMB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   return Number(line?.match(/\d+/)?.[0] ?? Number.NaN) / 1024;
 }
 
-/** Overloads `file` while its stdout goes to a pipe read slowly, sampling its resident memory. */
+/**
+ * Overloads `file` while its stdout goes to a pipe read slowly, sampling its resident memory; under its
+ * memory limit when given one, as in its container.
+ */
 export async function measureMemory(
-  { file, node }: { file: string; node: NodeSettings },
+  { file, node, memoryLimitMiB }: { file: string; node: NodeSettings; memoryLimitMiB?: number },
   settings: MemorySettings,
 ): Promise<MemoryResult> {
   const pipe = openFifo();
-  const server = await spawnServer({ file, node, stdout: pipe.writer });
+  const server = await spawnServer({
+    file,
+    node,
+    stdout: pipe.writer,
+    ...(memoryLimitMiB === undefined ? {} : { memoryLimitMiB }),
+  });
   closeSync(pipe.writer);
   const reading = setInterval(() => {
     if (settings.readBytes > 0) pipe.read(settings.readBytes);
@@ -63,6 +75,7 @@ export async function measureMemory(
     const stopping = server.stop();
     while (pipe.read()) await sleep(5);
     await stopping;
+    const cgroup = server.cgroupMemory();
     const records = pipe
       .text()
       .split('\n')
@@ -71,6 +84,8 @@ export async function measureMemory(
     return {
       peakRssMB: Math.round(peak),
       kernelPeakMB: Math.round(kernelPeakMB),
+      ...(cgroup === undefined ? {} : { cgroup }),
+      failures: shot.non2xx + shot.errors,
       rps: Math.round(shot.rps),
       logLines: records.filter((record) => record.msg === 'request').length,
       droppedLines: records.reduce((sum, record) => sum + (record.droppedLines ?? 0), 0),

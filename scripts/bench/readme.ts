@@ -77,15 +77,19 @@ export function renderBenchSummary(report: BenchReport): string {
   const api = against(PEER, 0);
   const overload = against(PEER, 1);
   const flags = against(APP_ON_DEFAULTS, 1);
-  const rss = figureOf(targets, 'peak RSS, 100 connections, slow stdout');
+  const memory = figureOf(targets, 'memory, 100 connections, slow stdout');
   const startup = figureOf(targets, 'start-up (spawn → 200 on /healthz)');
+  const matrices = targets.filter((target) => target.figure.includes('overload matrix'));
   const x = (ratio: number | undefined) => (ratio === undefined ? '—' : `${ratio.toFixed(2)}×`);
   return [
     `\`${command}\` (${machine.date.slice(0, 10)}, Node ${machine.node}): **${met} of ${withTarget.length} targets met**.`,
-    `\`GET /api/time\`, as shipped, runs at ${x(api?.ratio)} the throughput of the same route on Express, helmet and`,
-    `pino-http (${x(overload?.ratio)} under overload; target ${api?.target ?? '—'}), and at ${x(flags?.ratio)} the app's own on Node's`,
-    `defaults under overload (target ${flags?.target ?? '—'}); memory`,
-    `peaks at ${rss?.measured ?? '—'} with a slow log reader (target ${rss?.target ?? '—'}); start-up is ${x(startup?.ratio)}`,
-    `a bare \`node:http\` server's. Every figure and how it is taken: [docs/performance.md](docs/performance.md).`,
+    `As shipped (the images' Node flags, under the ${report.settings.appMemoryLimitMiB} MiB compose limit), \`GET /api/time\` runs at`,
+    `${x(api?.ratio)} the throughput of the same route on Express, helmet and pino-http (${x(overload?.ratio)} under overload; target`,
+    `${api?.target ?? '—'}), and at ${x(flags?.ratio)} the app's own on Node's defaults under overload (target ${flags?.target ?? '—'}).`,
+    ...matrices.map(
+      (target) => `${target.figure.replace(/ overload matrix.*/, '')} under overload: ${target.measured}.`,
+    ),
+    `With a slow log reader: ${memory?.measured ?? '—'}. Start-up is ${x(startup?.ratio)} a bare \`node:http\` server's.`,
+    'Every figure and how it is taken: [docs/performance.md](docs/performance.md).',
   ].join('\n');
 }

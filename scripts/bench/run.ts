@@ -22,6 +22,9 @@ import {
 import { APP_BUNDLE, PRODUCTION_NODE_FLAGS, PRODUCTION_NODE_OPTIONS } from './server-process.ts';
 import { measureShutdown, type ShutdownSettings } from './shutdown.ts';
 import { measureStartup } from './startup.ts';
+import { measureConnectionCost } from './connection-cost.ts';
+import { memoryCgroupUnavailable } from './memory-cgroup.ts';
+import { composeLimits } from './overload/container.ts';
 import { localProcess, measureStopUnderLoad, type StopUnderLoadSettings } from './stop-under-load.ts';
 import { textTable } from './tables.ts';
 import { readReports, writeGeneratedSections } from '../readme/sections.ts';
@@ -44,6 +47,7 @@ const memory: MemorySettings = {
   everyMs: 50,
 };
 const startupRuns = quick ? 5 : 15;
+const connectionCostSettings = { step: 250, steps: quick ? 2 : 6 };
 const shutdown: ShutdownSettings = { inFlight: 50, delayMs: 1000, runs: quick ? 1 : 3 };
 const stopUnderLoad: StopUnderLoadSettings = { connections: 50, warmMs: 2_000, runs: quick ? 1 : 3 };
 const log = (line: string) => {
@@ -57,7 +61,12 @@ log(
   `Node ${machine.node} on ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB; ${machine.pinning}`,
 );
 const baselines = await buildBaselines();
-const app = { file: APP_BUNDLE, node: 'images' } as const;
+// The app as it ships: the images' Node flags, under compose.yaml's memory limit (which sizes its heap).
+const noCgroup = memoryCgroupUnavailable();
+if (noCgroup !== undefined)
+  throw new Error(`npm run bench runs the app under its memory limit, and cannot: ${noCgroup}`);
+const appMemoryLimitMiB = composeLimits().memoryMiB;
+const app = { file: APP_BUNDLE, node: 'images', memoryLimitMiB: appMemoryLimitMiB } as const;
 const bareExpress = { file: baselines.bareExpress, node: 'defaults' } as const;
 const contenders: Contender[] = [
   { name: APP, ...app, logs: true },
@@ -89,12 +98,15 @@ try {
   log(`Start-up (${startupRuns} runs each)…`);
   const startup = await measureStartup(
     [
-      { name: APP, ...app },
+      // A plain process for each: a cgroup's set-up would be counted in the app's start-up alone.
+      { name: APP, file: APP_BUNDLE, node: 'images' },
       { name: BARE_EXPRESS, ...bareExpress },
       { name: BARE_HTTP, file: baselines.bareHttp, node: 'defaults' },
     ],
     startupRuns,
   );
+  log(`Connection cost (${connectionCostSettings.steps} steps of ${connectionCostSettings.step} connections)…`);
+  const connectionCost = await measureConnectionCost({ ...connectionCostSettings, memoryLimitMiB: appMemoryLimitMiB });
   log(`Shutdown (${shutdown.inFlight} requests in flight)…`);
   const shutdownResult = await measureShutdown(shutdown);
   log(`SIGTERM under load (${stopUnderLoad.connections} keep-alive clients, ${stopUnderLoad.runs} runs)…`);
@@ -117,7 +129,9 @@ try {
       stopUnderLoad,
       nodeOptions: PRODUCTION_NODE_OPTIONS,
       nodeFlags: PRODUCTION_NODE_FLAGS,
+      appMemoryLimitMiB,
     },
+    connectionCost,
     throughput,
     scrape,
     memory: memoryResults,

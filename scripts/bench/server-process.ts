@@ -7,7 +7,7 @@ import { openFifo } from '../lib/fifo.ts';
 import { firstHealthy } from '../lib/healthz.ts';
 import { HOLDING_MARKER, responseDelayLaunch } from '../lib/response-delay.ts';
 import { pinnedCommand } from './machine.ts';
-import { memoryCgroup } from './memory-cgroup.ts';
+import { memoryCgroup, type MemoryCgroup } from './memory-cgroup.ts';
 
 export { SERVER_BUNDLE as APP_BUNDLE } from '../build.ts';
 
@@ -56,6 +56,15 @@ export interface ServerProcess {
   stop(): Promise<number | null>;
   /** Everything the server wrote to stderr so far (it is passed on to ours as well). */
   stderr(): string;
+  /** Its memory cgroup's peak and OOM kills, when it was given a limit; after the exit, as they ended. */
+  cgroupMemory(): CgroupMemory | undefined;
+}
+
+export interface CgroupMemory {
+  limitMiB: number;
+  peakMiB: number;
+  usageMiB: number;
+  oomKills: number;
 }
 
 export interface ServerOptions {
@@ -68,6 +77,15 @@ export interface ServerOptions {
   stdout?: Stdout;
   /** Holds each /api/time request this long before the app sees it (the response-delay test hook). */
   responseDelayMs?: number;
+}
+
+function readCgroup(cgroup: MemoryCgroup): CgroupMemory {
+  return {
+    limitMiB: cgroup.limitMiB,
+    peakMiB: cgroup.peakMiB(),
+    usageMiB: cgroup.usageMiB(),
+    oomKills: cgroup.oomKills(),
+  };
 }
 
 export async function spawnServer({
@@ -113,9 +131,13 @@ export async function spawnServer({
     const shown = chunk.split('\n').filter((line) => !line.startsWith(HOLDING_MARKER));
     if (shown.some(Boolean)) process.stderr.write(shown.join('\n'));
   });
+  let final: CgroupMemory | undefined;
   const exited = once(child, 'exit').then(([code]) => {
     reader?.close();
-    cgroup?.remove();
+    if (cgroup !== undefined) {
+      final = readCgroup(cgroup);
+      cgroup.remove();
+    }
     return code as number | null;
   });
   return {
@@ -123,6 +145,7 @@ export async function spawnServer({
     child,
     exited,
     stderr: () => stderr,
+    cgroupMemory: () => final ?? (cgroup === undefined ? undefined : readCgroup(cgroup)),
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       return exited;

@@ -1,23 +1,25 @@
 import { totalmem } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 
-// How many connections the memory the process really has can hold. Each figure below is measured by
-// `npm run bench` ("connection cost", docs/performance.md) and budgeted with a margin over the measurement;
-// a policy test fails when the committed measurement outgrows them.
+// How many connections the memory the process really has can hold, at the worst moment: V8 has let garbage
+// fill the heap to its limit (it collects the old generation only near it), every connection holds a request
+// in flight, and Docker's HEALTHCHECK is running its probe, a Node process of its own, in the same container.
+// Each figure below is measured by `npm run bench` ("connection cost" in docs/performance.md) and budgeted
+// with a margin; test/policy/connection-budget.test.ts fails when a measurement outgrows its budget.
 
 const MiB = 2 ** 20;
 const KiB = 2 ** 10;
 
-/** The budget when no memory limit is set (`npm start`, `docker run` without --memory). */
-export const DEFAULT_MEMORY_BUDGET_BYTES = 256 * MiB;
-/** Memory per connection with a request in flight: its request, response and socket, heap and native. */
-export const CONNECTION_BYTES = 24 * KiB;
-/** The part of it in the JavaScript heap. */
+/** Memory per connection outside the JavaScript heap: its socket, buffers, and the kernel's part. */
+export const CONNECTION_BYTES = 14 * KiB;
+/** The JavaScript heap per connection: its request, response and socket objects. */
 export const CONNECTION_HEAP_BYTES = 16 * KiB;
-/** The process before its first connection: code, heap in use, the young generation, the 1 MiB log buffer. */
-export const RESERVED_BYTES = 40 * MiB;
-/** The heap in use before the first connection, with room for the garbage between two collections. */
-export const RESERVED_HEAP_BYTES = 16 * MiB;
+/** Outside the heap before the first connection: the process's own, the health probe's, the log buffer. */
+export const RESERVED_BYTES = 32 * MiB;
+/** The heap before the first connection: what is in use, and the young generation (3 × the semi-space). */
+export const RESERVED_HEAP_BYTES = 18 * MiB;
+/** The limit where the process has no memory limit: nothing but the machine would stop a flood. */
+const DEFAULT_MAX_CONNECTIONS = 4096;
 /** Probes and a 503 for the rest: the overflow lane between `served` and `max`, a tenth of `max`. */
 const OVERFLOW_SHARE = 0.1;
 const MIN_CONNECTIONS = 64;
@@ -38,20 +40,22 @@ export function memoryLimit(): number | undefined {
 export interface MemoryFacts {
   /** The memory limit, or undefined for none. */
   limitBytes: number | undefined;
-  /** V8's heap limit (its flags make it follow the memory limit: --max-old-space-size-percentage). */
+  /** V8's heap limit, which the images' flags derive from the memory limit (--max-old-space-size-percentage). */
   heapLimitBytes: number;
 }
 
 /**
- * The tighter of what the memory budget and the heap hold, or `max` as given (MAX_CONNECTIONS). Without a
- * memory limit the budget is DEFAULT_MEMORY_BUDGET_BYTES.
+ * The tighter of what the memory and the heap hold, or `max` as given (MAX_CONNECTIONS). Without a memory
+ * limit, DEFAULT_MAX_CONNECTIONS stands in for the memory's bound.
  */
 export function connectionLimits(
   { limitBytes, heapLimitBytes }: MemoryFacts = { limitBytes: memoryLimit(), heapLimitBytes: heapLimit() },
   max?: number,
 ): ConnectionLimits {
-  const budget = limitBytes ?? DEFAULT_MEMORY_BUDGET_BYTES;
-  const byMemory = (budget - RESERVED_BYTES) / CONNECTION_BYTES;
+  const byMemory =
+    limitBytes === undefined
+      ? DEFAULT_MAX_CONNECTIONS
+      : (limitBytes - RESERVED_BYTES - heapLimitBytes) / CONNECTION_BYTES;
   const byHeap = (heapLimitBytes - RESERVED_HEAP_BYTES) / CONNECTION_HEAP_BYTES;
   const limit = max ?? Math.max(MIN_CONNECTIONS, Math.floor(Math.min(byMemory, byHeap)));
   return { max: limit, served: limit - Math.ceil(limit * OVERFLOW_SHARE) };

@@ -1,10 +1,9 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { once } from 'node:events';
-import { SERVER_BUNDLE } from '../../scripts/build.ts';
+import { HEALTHCHECK_BUNDLE, SERVER_BUNDLE } from '../../scripts/build.ts';
 import { HOLDING_MARKER, responseDelayLaunch } from '../../scripts/lib/response-delay.ts';
 
-export { HOLDING_MARKER, SERVER_BUNDLE };
-export const HEALTHCHECK_BUNDLE = 'dist/healthcheck.js';
+export { HEALTHCHECK_BUNDLE, HOLDING_MARKER, SERVER_BUNDLE };
 
 interface Exit {
   code: number | null;

@@ -18,7 +18,7 @@ export interface Tally {
   latenciesMs: number[];
 }
 
-export function newTally(): Tally {
+function newTally(): Tally {
   return { answered: 0, unavailable: 0, refused: 0, failed: 0, latenciesMs: [] };
 }
 
@@ -123,7 +123,7 @@ export async function holdSlowClients(address: Address, count: number, seconds: 
         const end = setTimeout(
           () => {
             clearInterval(trickle);
-            connection.destroy();
+            connection.resetAndDestroy();
             resolve(false);
           },
           Math.max(0, deadline - performance.now()),

@@ -93,8 +93,12 @@ export class ClientConnection {
     });
   }
 
+  /**
+   * Closes with a reset: a load of thousands of connections a second would otherwise leave as many ports in
+   * TIME_WAIT on this side for a minute, and the next run would find too few to connect from.
+   */
   close(): void {
-    this.#socket.destroy();
+    this.#socket.resetAndDestroy();
   }
 
   #closedOutcome(): Outcome {

@@ -11,21 +11,23 @@ import { ClientConnection, type Address } from './connection.ts';
 // userland proxy, with connections and memory of its own, between the load and the app.
 
 interface ComposeLimits {
+  memoryMiB: number;
   cpus: string;
   pidsLimit: string;
   restart: string;
 }
 
-/** The limits every service of compose.yaml shares (its x-hardened block), but the memory limit. */
+/** The limits every service of compose.yaml shares (its x-hardened block). */
 export function composeLimits(file = 'compose.yaml'): ComposeLimits {
   const document = parse(readFileSync(file, 'utf8')) as {
-    'x-hardened'?: { cpus?: string | number; pids_limit?: number; restart?: string };
+    'x-hardened'?: { mem_limit?: string; cpus?: string | number; pids_limit?: number; restart?: string };
   };
-  const { cpus, pids_limit: pidsLimit, restart } = document['x-hardened'] ?? {};
-  if (cpus === undefined || pidsLimit === undefined || typeof restart !== 'string') {
-    throw new Error(`${file} has no x-hardened block with cpus, pids_limit and restart`);
+  const { mem_limit: memory, cpus, pids_limit: pidsLimit, restart } = document['x-hardened'] ?? {};
+  const memoryMiB = Number(/^(\d+)m$/.exec(memory ?? '')?.[1]);
+  if (Number.isNaN(memoryMiB) || cpus === undefined || pidsLimit === undefined || typeof restart !== 'string') {
+    throw new Error(`${file} has no x-hardened block with mem_limit (in m), cpus, pids_limit and restart`);
   }
-  return { cpus: String(cpus), pidsLimit: String(pidsLimit), restart };
+  return { memoryMiB, cpus: String(cpus), pidsLimit: String(pidsLimit), restart };
 }
 
 export interface RunningContainer {
@@ -40,7 +42,7 @@ export interface RunningContainer {
 
 // cgroup v2 keeps the peak in memory.peak; v1 in memory.max_usage_in_bytes. Docker's cgroupfs driver puts
 // containers under docker/<id>, its systemd driver under system.slice/docker-<id>.scope.
-export function cgroupPeakMiB(id: string): number | undefined {
+function cgroupPeakMiB(id: string): number | undefined {
   const candidates = [
     `/sys/fs/cgroup/system.slice/docker-${id}.scope/memory.peak`,
     `/sys/fs/cgroup/docker/${id}/memory.peak`,
@@ -74,7 +76,8 @@ export async function firstAnswer(address: Address, path: string, timeoutMs: num
   throw new Error(`no 200 on ${path} at ${address.host}:${address.port} within ${timeoutMs} ms`);
 }
 
-export async function runLimited(image: string, memoryMiB: number): Promise<RunningContainer> {
+/** `env`: variables for the container (NODE_OPTIONS, MAX_CONNECTIONS), for trying a change without a build. */
+export async function runLimited(image: string, memoryMiB: number, env: string[] = []): Promise<RunningContainer> {
   const { cpus, pidsLimit, restart } = composeLimits();
   const since = String(Math.floor(Date.now() / 1000));
   // --memory-swap equal to --memory: no swap to hide in.
@@ -83,6 +86,7 @@ export async function runLimited(image: string, memoryMiB: number): Promise<Runn
     ...['--cpus', cpus, '--pids-limit', pidsLimit, '--restart', restart],
     // On the servers' core, as every server the benchmark measures, away from the load generator's.
     ...(canPin ? ['--cpuset-cpus', SERVER_CPU] : []),
+    ...env.flatMap((entry) => ['-e', entry]),
     image,
   );
   const host = await dockerOutput(

@@ -6,7 +6,7 @@ import { firstAnswer, runLimited } from './container.ts';
 // The overload matrix: each image, under each memory limit, meets each load shape in a container of its own,
 // and must come out with no OOM kill, no restart, and a 200 on /api/time within a second of the load ending.
 
-export interface LoadShape {
+interface LoadShape {
   name: string;
   run(address: Address): Promise<{ tally: Tally; slow?: SlowClientsResult }>;
 }
@@ -19,7 +19,7 @@ const everyFiftyMs = (clients: number): LoadShape => ({
   }),
 });
 
-export const LOAD_SHAPES: LoadShape[] = [
+const LOAD_SHAPES: LoadShape[] = [
   {
     name: '100 connections × 10 pipelined',
     run: async (address) => ({
@@ -45,7 +45,7 @@ export const LOAD_SHAPES: LoadShape[] = [
   },
 ];
 
-export interface Probes {
+interface Probes {
   answered: number;
   failed: number;
 }
@@ -95,8 +95,8 @@ async function probeLiveness(address: Address, running: () => boolean): Promise<
   return probes;
 }
 
-export async function measureRow(image: string, memoryMiB: number, shape: LoadShape): Promise<MatrixRow> {
-  const container = await runLimited(image, memoryMiB);
+async function measureRow(image: string, memoryMiB: number, shape: LoadShape, env?: string[]): Promise<MatrixRow> {
+  const container = await runLimited(image, memoryMiB, env);
   try {
     let loading = true;
     const liveness = probeLiveness(container.address, () => loading);
@@ -161,10 +161,15 @@ export async function measureMatrix(image: string, log: (line: string) => void):
 }
 
 if (import.meta.main) {
-  // node scripts/bench/overload/matrix.ts IMAGE [MEMORY_MIB [SHAPE_INDEX]]: one image, for trying a change.
-  const [image = 'moscow-time:slim', memory, shape] = process.argv.slice(2);
-  const shapes = shape === undefined ? LOAD_SHAPES : LOAD_SHAPES.slice(Number(shape), Number(shape) + 1);
+  // node scripts/bench/overload/matrix.ts IMAGE [MEMORY_MIB [SHAPES]] [NAME=value …]: one image, for trying a
+  // change; SHAPES as indexes, "3,4,5"; NAME=value arguments are the container's environment.
+  const args = process.argv.slice(2);
+  const env = args.filter((arg) => arg.includes('='));
+  const [image = 'moscow-time:slim', memory, shapes] = args.filter((arg) => !arg.includes('='));
+  const chosen = shapes === undefined ? LOAD_SHAPES : shapes.split(',').map((index) => LOAD_SHAPES[Number(index)]);
   for (const memoryMiB of memory === undefined ? MATRIX_LIMITS_MIB : [Number(memory)]) {
-    for (const loadShape of shapes) console.log(JSON.stringify(await measureRow(image, memoryMiB, loadShape)));
+    for (const shape of chosen) {
+      if (shape !== undefined) console.log(JSON.stringify(await measureRow(image, memoryMiB, shape, env)));
+    }
   }
 }
