@@ -110,7 +110,7 @@ export const VARIABLES: { [Key in keyof Config]: Variable<Config[Key]> } = {
     default: undefined,
     accepts: 'a TCP port number from 0 (any free port) to 65535, other than PORT',
     parse: tcpPort,
-    doc: 'a listener of its own for `/metrics` (unset: served on `PORT`)',
+    doc: 'a listener of its own for `/metrics` and the health probes, which a flood of `PORT` cannot starve (unset: all on `PORT`)',
   },
   maxConnections: {
     name: 'MAX_CONNECTIONS',
@@ -164,17 +164,25 @@ export function loadConfig(env: Env): Config {
   return config;
 }
 
-/** The probe must reach the port the server listens on, so "any free port" (0) is no answer for it. */
+/** A port variable as the probe reads it: it must reach the port, so "any free port" (0) is no answer. */
+function realPort<T extends number | undefined>(variable: Variable<T>): Variable<T> {
+  return {
+    ...variable,
+    accepts: 'a TCP port number from 1 to 65535 (the probe needs the real port)',
+    parse: (raw) => {
+      const port = tcpPort(raw);
+      return port === 0 ? undefined : (port as NonNullable<T> | undefined);
+    },
+  };
+}
+
+/**
+ * Where the health probe asks: METRICS_PORT's listener when there is one, which a flood of connections to
+ * PORT cannot starve, else PORT.
+ */
 export function loadProbeTarget(env: Env): Pick<Config, 'host' | 'port'> {
   return {
     host: read(env, VARIABLES.host),
-    port: read(env, {
-      ...VARIABLES.port,
-      accepts: 'a TCP port number from 1 to 65535 (the probe needs the real port)',
-      parse: (raw) => {
-        const port = tcpPort(raw);
-        return port === 0 ? undefined : port;
-      },
-    }),
+    port: read(env, realPort(VARIABLES.metricsPort)) ?? read(env, realPort(VARIABLES.port)),
   };
 }

@@ -15,7 +15,7 @@ import { systemClock } from './time.ts';
 // The static assets as npm run build writes them, beside the bundle: one relative URL finds them from
 // dist/server.js and from this source file alike.
 const ASSETS_FOLDER = new URL('../dist/public/', import.meta.url);
-/** The metrics listener serves one scraper and an operator or two. */
+/** The metrics listener serves one scraper, the platform's probes, and an operator or two. */
 const METRICS_MAX_CONNECTIONS = 16;
 
 function configOrExit(): Config {
@@ -101,7 +101,7 @@ const alsoClose = [];
 if (config.metricsPort !== undefined) {
   const metricsServer = createHttpServer();
   metricsServer.maxConnections = METRICS_MAX_CONNECTIONS;
-  metricsServer.on('request', createMetricsApp(metrics, logger));
+  metricsServer.on('request', createMetricsApp({ metrics, logger, readiness }));
   listen(metricsServer, {
     ...listening,
     port: config.metricsPort,

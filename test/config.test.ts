@@ -110,4 +110,14 @@ describe('loadProbeTarget', () => {
       `Invalid PORT="${port}": expected a TCP port number from 1 to 65535 (the probe needs the real port)`,
     );
   });
+
+  it('probes the metrics listener when METRICS_PORT gives it one, where a flood of PORT cannot starve it', () => {
+    expect(loadProbeTarget({ PORT: '8080', METRICS_PORT: '9090' })).toEqual({ host: '0.0.0.0', port: 9090 });
+  });
+
+  it('refuses METRICS_PORT=0 too: the probe needs the real port', () => {
+    expect(() => loadProbeTarget({ METRICS_PORT: '0' })).toThrow(
+      'Invalid METRICS_PORT="0": expected a TCP port number from 1 to 65535 (the probe needs the real port)',
+    );
+  });
 });

@@ -48,7 +48,7 @@ describe('the server process', () => {
     }
   });
 
-  it('serves /metrics on a listener of its own with METRICS_PORT, and no longer on PORT', async () => {
+  it('serves /metrics and the health probes on a listener of its own with METRICS_PORT', async () => {
     const server = await startServer({ env: { METRICS_PORT: '0', VERSION: '9.9.9', REVISION: 'feedbee' } });
     try {
       // The two listeners start side by side: the metrics one may log its line after the app's.
@@ -63,6 +63,23 @@ describe('the server process', () => {
       expect(await scrape.text()).toContain(
         `moscow_time_build_info{version="9.9.9",revision="feedbee",nodejs="${process.version}"} 1`,
       );
+      for (const [path, body] of [
+        ['/healthz', { status: 'ok' }],
+        ['/readyz', { status: 'ready' }],
+      ] as const) {
+        const probe = await fetch(`http://127.0.0.1:${String(metrics.port)}${path}`);
+        expect(probe.status).toBe(200);
+        expect(await probe.json()).toEqual(body);
+      }
+      expect((await fetch(`http://127.0.0.1:${String(metrics.port)}/api/time`)).status).toBe(404);
+      // The health probe asks the metrics listener.
+      expect(
+        await run(HEALTHCHECK_BUNDLE, {
+          PORT: String(server.port),
+          METRICS_PORT: String(metrics.port),
+          HOST: '127.0.0.1',
+        }),
+      ).toMatchObject({ code: 0, stderr: '' });
     } finally {
       server.child.kill('SIGTERM');
       await server.exited;

@@ -41,10 +41,18 @@ export function createApp({ clock, logger, readiness, assets, metrics, config }:
   });
 }
 
-/** /metrics alone, for METRICS_PORT: a listener an operator can keep off the public network. */
-export function createMetricsApp(metrics: Metrics, logger: Logger): Express {
+/**
+ * /metrics and the health probes, for METRICS_PORT: a listener an operator can keep off the public network,
+ * and one a flood of connections to the public port cannot starve, so probes there always get through.
+ */
+export function createMetricsApp({
+  metrics,
+  logger,
+  readiness,
+}: Pick<AppDependencies, 'metrics' | 'logger' | 'readiness'>): Express {
   return assemble(logger, metrics, [], (router) => {
     metricsRoutes(router, metrics);
+    healthRoutes(router, readiness);
   });
 }
 

@@ -210,6 +210,13 @@ describe.skipIf(kubectlMissing)('each check fires on a defect', () => {
       },
     ],
     [
+      'probes-match-the-app',
+      'liveness on the public port',
+      (m) => {
+        Object.assign(slim(m).container.livenessProbe?.httpGet ?? {}, { port: 'http' });
+      },
+    ],
+    [
       'runs-as-the-image-user',
       "the other image's UID",
       (m) => {
@@ -285,6 +292,13 @@ describe.skipIf(kubectlMissing)('each check fires on a defect', () => {
       'egress allowed',
       (m) => {
         Object.assign(m.policies[0]?.spec ?? {}, { egress: [{}] });
+      },
+    ],
+    [
+      'network-policy',
+      'the metrics port closed',
+      (m) => {
+        Object.assign(m.policies[0]?.spec?.ingress?.[0] ?? {}, { ports: [{ protocol: 'TCP', port: 'http' }] });
       },
     ],
     [

@@ -142,21 +142,24 @@ export const KUBERNETES_RULES: KubernetesRule[] = [
   },
   {
     id: 'probes-match-the-app',
-    why: "Startup and liveness on /healthz, readiness on /readyz, on the named port that is the app's PORT.",
+    why: "Startup and liveness on /healthz, readiness on /readyz, on the metrics listener (METRICS_PORT), which a flood of the app's port cannot starve; port http is the app's PORT.",
     check: (manifests, facts) =>
       perContainer(manifests, (container) => {
         const problems: string[] = [];
-        const http = (container.ports ?? []).find((port) => port.name === 'http');
-        if (http?.containerPort !== facts.port)
-          problems.push(`port http is ${String(http?.containerPort)}, not PORT's ${facts.port}`);
+        const portOf = (name: string) => (container.ports ?? []).find((port) => port.name === name)?.containerPort;
+        if (portOf('http') !== facts.port)
+          problems.push(`port http is ${String(portOf('http'))}, not PORT's ${facts.port}`);
+        const metricsPort = container.env?.find((variable) => variable.name === 'METRICS_PORT')?.value;
+        if (metricsPort === undefined || portOf('metrics') !== Number(metricsPort))
+          problems.push(`port metrics is ${String(portOf('metrics'))}, not METRICS_PORT's ${String(metricsPort)}`);
         const probes = [
           ['startupProbe', container.startupProbe, facts.livenessPath],
           ['livenessProbe', container.livenessProbe, facts.livenessPath],
           ['readinessProbe', container.readinessProbe, facts.readinessPath],
         ] as const;
         for (const [name, probe, path] of probes) {
-          if (probe?.httpGet?.path !== path || probe.httpGet.port !== 'http') {
-            problems.push(`${name} is ${JSON.stringify(probe?.httpGet)}, not GET ${path} on port http`);
+          if (probe?.httpGet?.path !== path || probe.httpGet.port !== 'metrics') {
+            problems.push(`${name} is ${JSON.stringify(probe?.httpGet)}, not GET ${path} on port metrics`);
           }
         }
         return problems;
@@ -286,7 +289,7 @@ export const KUBERNETES_RULES: KubernetesRule[] = [
   },
   {
     id: 'network-policy',
-    why: "In: the app's port only. Out: nothing, since the app calls no one.",
+    why: "In: the app's port and the metrics listener's only. Out: nothing, since the app calls no one.",
     check: (manifests) =>
       manifests.policies.flatMap((policy) => {
         const problems: string[] = [];
@@ -294,8 +297,8 @@ export const KUBERNETES_RULES: KubernetesRule[] = [
         if (!types.includes('Ingress') || !types.includes('Egress'))
           problems.push('does not govern both ingress and egress');
         const ports = (policy.spec?.ingress ?? []).flatMap((rule) => rule.ports ?? []).map((port) => port.port);
-        if (ports.length !== 1 || ports[0] !== 'http')
-          problems.push(`admits ports ${JSON.stringify(ports)}, not just http`);
+        if (ports.length !== 2 || !ports.includes('http') || !ports.includes('metrics'))
+          problems.push(`admits ports ${JSON.stringify(ports)}, not just http and metrics`);
         if ((policy.spec?.egress ?? []).length > 0) problems.push('allows egress');
         return problems.map((problem) => `${nameOf(policy)}: ${problem}`);
       }),
@@ -311,15 +314,18 @@ export const KUBERNETES_RULES: KubernetesRule[] = [
   },
   {
     id: 'scrape-annotations',
-    why: 'A Prometheus that discovers pods by annotation scrapes /metrics on the app port.',
-    check: (manifests, facts) =>
+    why: 'A Prometheus that discovers pods by annotation scrapes /metrics on the metrics listener.',
+    check: (manifests) =>
       manifests.deployments.flatMap((deployment) => {
         const annotations = deployment.spec?.template.metadata?.annotations ?? {};
+        const container = podOf(deployment).containers[0];
+        const metricsPort = container?.env?.find((variable) => variable.name === 'METRICS_PORT')?.value;
         const ok =
           annotations['prometheus.io/scrape'] === 'true' &&
-          annotations['prometheus.io/port'] === String(facts.port) &&
+          metricsPort !== undefined &&
+          annotations['prometheus.io/port'] === metricsPort &&
           annotations['prometheus.io/path'] === '/metrics';
-        return ok ? [] : [`${nameOf(deployment)}: no scrape annotations for /metrics on port ${facts.port}`];
+        return ok ? [] : [`${nameOf(deployment)}: no scrape annotations for /metrics on METRICS_PORT`];
       }),
   },
 ];
