@@ -25,6 +25,8 @@ RUN --mount=type=cache,target=/root/.npm,sharing=locked \
     && npm ci --ignore-scripts --no-audit --no-fund
 
 FROM deps AS build
+# The SBOM attestation scans this stage too, naming its npm packages (BuildKit reads only a declared ARG).
+ARG BUILDKIT_SBOM_SCAN_STAGE=true
 COPY scripts/build.ts scripts/
 COPY src/ src/
 COPY public/ public/

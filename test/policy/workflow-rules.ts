@@ -4,7 +4,9 @@ import { parse } from 'yaml';
 // project's own promises about what runs when. Each rule reads the workflow as text and as data.
 
 export interface Step {
+  id?: string;
   name?: string;
+  if?: string;
   uses?: string;
   run?: string;
   with?: Record<string, unknown>;
@@ -18,6 +20,7 @@ export interface Job {
   needs?: string[] | string;
   if?: string;
   env?: Record<string, unknown>;
+  strategy?: { 'fail-fast'?: unknown; matrix?: Record<string, unknown> };
   steps?: Step[];
 }
 
@@ -26,6 +29,7 @@ export interface Workflow {
   text: string;
   on: Record<string, unknown>;
   permissions?: Record<string, string> | string;
+  env?: Record<string, unknown>;
   concurrency?: { group?: string; 'cancel-in-progress'?: unknown };
   jobs: Record<string, Job>;
 }
@@ -43,16 +47,22 @@ export interface WorkflowRule {
 }
 
 /** The write scopes each job may hold, and why; every other job reads at most. */
-export const WRITE_SCOPES: Record<string, string[]> = {
-  // Pushes to GHCR, and signs: cosign trades the job's OIDC token for a signing certificate.
-  release: ['packages', 'id-token'],
+const WRITE_SCOPES: Record<string, string[]> = {
+  // Pushes each image to GHCR by digest, untagged.
+  build: ['packages'],
+  // Signs the proven digests: cosign trades the job's OIDC token for a signing certificate.
+  sign: ['packages', 'id-token'],
+  // Points the tags at the signed digests.
+  publish: ['packages'],
   // SARIF upload to code scanning.
   'scan-images': ['security-events'],
   'scan-lockfile': ['security-events'],
 };
 
-/** Jobs that run after the release (they check what it published), so the release cannot wait for them. */
-export const AFTER_RELEASE = ['smoke-arm64'];
+/** The job that signs, the first step of a release: it waits for every check. */
+const RELEASE_JOB = 'sign';
+/** Jobs that come after the signature (they verify it, or tag what was signed), so signing cannot wait for them. */
+const AFTER_RELEASE = ['smoke-arm64', 'publish'];
 
 const steps = (workflow: Workflow) =>
   Object.entries(workflow.jobs).flatMap(([job, { steps = [] }]) => steps.map((step) => ({ job, step })));
@@ -125,20 +135,22 @@ export const WORKFLOW_RULES: WorkflowRule[] = [
   },
   {
     id: 'release-after-every-check',
-    why: 'nothing is published unless every check passed, and only from main or a v* tag',
+    why: 'nothing is signed, and so nothing published, unless every check passed, and only from main or a v* tag',
     check: ({ jobs }) => {
-      const release = jobs.release;
-      if (release === undefined) return ['no release job'];
+      const release = jobs[RELEASE_JOB];
+      if (release === undefined) return [`no ${RELEASE_JOB} job`];
       const needs = [release.needs ?? []].flat();
-      const checks = Object.keys(jobs).filter((name) => name !== 'release' && !AFTER_RELEASE.includes(name));
-      const problems = checks.filter((name) => !needs.includes(name)).map((name) => `release does not need ${name}`);
+      const checks = Object.keys(jobs).filter((name) => name !== RELEASE_JOB && !AFTER_RELEASE.includes(name));
+      const problems = checks
+        .filter((name) => !needs.includes(name))
+        .map((name) => `${RELEASE_JOB} does not need ${name}`);
       const condition = release.if ?? '';
       for (const part of [
         "github.event_name == 'push'",
         "github.ref == 'refs/heads/main'",
         "startsWith(github.ref, 'refs/tags/v')",
       ]) {
-        if (!condition.includes(part)) problems.push(`release's if: lacks ${part}`);
+        if (!condition.includes(part)) problems.push(`${RELEASE_JOB}'s if: lacks ${part}`);
       }
       return problems;
     },
