@@ -18,12 +18,14 @@ export function renderBenchSection(report: BenchReport): string {
       ? [`Images: skipped (${report.images.skipped}).`]
       : [
           'Overload, per image: each load shape for 15 s against a fresh container run as `compose.yaml` runs it',
-          '(read-only, no capabilities, 1 CPU, 64 PIDs, `restart: unless-stopped`) under each memory limit, reached on',
-          "Docker's bridge. Answered: 2xx; shed: 503 with `Retry-After`, or refused at accept; failed: anything else",
-          '(timeouts included). p99 is of the answered requests; peak memory is the container cgroup’s own high-water',
-          'mark; recovery is the time from the end of the load to the first 200 on `/api/time` on a new connection.',
-          'Liveness: `/healthz` once a second during the load, each on a new connection with a 2 s timeout, as a',
-          'kubelet probes.',
+          '(read-only, no capabilities, 1 CPU, 64 PIDs, `restart: unless-stopped`) under each memory limit, with',
+          '`METRICS_PORT=9090` as the Kubernetes manifests set it, reached on Docker’s bridge. The connection limit is',
+          'the one the server chose (its `listening` line). Answered: 2xx; shed: 503 with `Retry-After`, or refused at',
+          'accept; failed: anything else (timeouts included, and connections the kernel’s listen queue did not take',
+          'within 10 s). p99 is of the answered requests; peak memory is the container cgroup’s own high-water mark;',
+          'recovery is the time from the end of the load to the first 200 on `/api/time` on a new connection.',
+          'Liveness: `/healthz` once a second during the load from a process of its own, each on a new connection',
+          'with a 2 s timeout, as a kubelet probes: on the public port, and on the metrics listener.',
           '',
           markdownTable(overloadTable(report.images)),
         ];

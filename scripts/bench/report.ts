@@ -8,7 +8,7 @@ import {
 import { LOG_BUFFER_LIMIT_BYTES } from '../../src/observability/logger.ts';
 import type { ConnectionCostResult } from './connection-cost.ts';
 import type { ImagesResult } from './images.ts';
-import { memoryFloorMiB, MATRIX_LIMITS_MIB, type MatrixRow } from './overload/matrix.ts';
+import { memoryFloorMiB, MATRIX_LIMITS_MIB, probesText, type MatrixRow } from './overload/matrix.ts';
 import type { LoadSettings, ScrapeResult, ThroughputRow } from './load.ts';
 import type { Machine } from './machine.ts';
 import type { MemoryResult, MemorySettings } from './memory.ts';
@@ -373,7 +373,8 @@ export function overloadTable(images: ImagesResult): Table {
   return {
     header: [
       'Image',
-      'Limit',
+      'Memory limit',
+      'Connection limit',
       'Load (15 s)',
       'Answered',
       'Shed',
@@ -383,11 +384,12 @@ export function overloadTable(images: ImagesResult): Table {
       'OOM kills',
       'Restarts',
       'Recovery ms',
-      'Liveness probes',
+      'Liveness probes (PORT / METRICS_PORT)',
     ],
     rows: rows.map((entry) => [
       entry.image,
       `${entry.memoryMiB} MiB`,
+      text(entry.maxConnections),
       entry.shape,
       String(entry.answered),
       String(entry.shed),
@@ -397,7 +399,7 @@ export function overloadTable(images: ImagesResult): Table {
       String(entry.oomKills),
       String(entry.restarts),
       text(entry.recoveryMs),
-      `${entry.liveness.answered}/${entry.liveness.answered + entry.liveness.failed}`,
+      `${probesText(entry.liveness.port)} / ${probesText(entry.liveness.metricsPort)}`,
     ]),
   };
 }

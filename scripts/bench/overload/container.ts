@@ -33,6 +33,8 @@ export function composeLimits(file = 'compose.yaml'): ComposeLimits {
 export interface RunningContainer {
   id: string;
   address: Address;
+  /** The connection limit the server chose, from its `listening` log line. */
+  maxConnections: number | undefined;
   /** The container's own high-water mark of memory use (its cgroup's), in MiB. */
   peakMiB(): number | undefined;
   /** OOM kills and restarts so far: an abort that the restart policy answered shows as a restart. */
@@ -102,9 +104,11 @@ export async function runLimited(image: string, memoryMiB: number, env: string[]
     await dockerOutput('rm', '-f', id);
     throw error;
   }
+  const listening = (await dockerOutput('logs', id)).split('\n').find((line) => line.includes('"msg":"listening'));
   return {
     id,
     address,
+    maxConnections: (JSON.parse(listening ?? '{}') as { maxConnections?: number }).maxConnections,
     peakMiB: () => cgroupPeakMiB(id),
     async state() {
       const state = JSON.parse(await dockerOutput('inspect', '--format', '{{json .}}', id)) as {

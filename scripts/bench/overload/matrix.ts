@@ -1,6 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { burst, holdSlowClients, runFleet, type SlowClientsResult, type Tally } from './clients.ts';
-import { ClientConnection, type Address } from './connection.ts';
+import type { Address } from './connection.ts';
+import type { Probes } from './probe.ts';
 import { firstAnswer, runLimited } from './container.ts';
 
 // The overload matrix: each image, under each memory limit, meets each load shape in a container of its own,
@@ -45,14 +47,12 @@ const LOAD_SHAPES: LoadShape[] = [
   },
 ];
 
-interface Probes {
-  answered: number;
-  failed: number;
-}
 
 export interface MatrixRow {
   image: string;
   memoryMiB: number;
+  /** The connection limit the server chose under that memory limit. */
+  maxConnections: number | undefined;
   shape: string;
   answered: number;
   /** 503 answers plus connections refused at accept. */
@@ -65,8 +65,11 @@ export interface MatrixRow {
   restarts: number;
   /** From the end of the load to the first 200 on /api/time, on a new connection. */
   recoveryMs: number | undefined;
-  /** GET /healthz once a second during the load, on a new connection each time, as a kubelet probes. */
-  liveness: Probes;
+  /**
+   * GET /healthz once a second during the load, on a new connection each time, as a kubelet probes: on the
+   * public port, and on the metrics listener (METRICS_PORT, as the Kubernetes manifests set it).
+   */
+  liveness: { port: Probes; metricsPort: Probes };
   slow?: SlowClientsResult;
 }
 
@@ -76,32 +79,31 @@ function p99(latencies: number[]): number | undefined {
   return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] ?? 0);
 }
 
-/** /healthz every second until `stop` says so, each on a new connection with a 2 s timeout. */
-async function probeLiveness(address: Address, running: () => boolean): Promise<Probes> {
-  const probes: Probes = { answered: 0, failed: 0 };
-  while (running()) {
-    const started = performance.now();
-    try {
-      const connection = await ClientConnection.open(address, 2_000);
-      const outcome = await connection.get('/healthz', 2_000);
-      connection.close();
-      if (outcome.kind === 'answered' && outcome.status === 200) probes.answered += 1;
-      else probes.failed += 1;
-    } catch {
-      probes.failed += 1;
-    }
-    await sleep(Math.max(0, started + 1_000 - performance.now()));
-  }
-  return probes;
+const PROBE = 'scripts/bench/overload/probe.ts';
+/** The metrics listener's port in the matrix's containers, as the Kubernetes manifests set it. */
+const METRICS_PORT = 9090;
+
+/** Liveness probes, in a process of their own, until the returned function stops them and says how many passed. */
+function probeLiveness(address: Address): () => Promise<Probes> {
+  const child = spawn(process.execPath, [PROBE, address.host, String(address.port)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  const exited = once(child, 'exit');
+  return async () => {
+    child.kill('SIGTERM');
+    await exited;
+    return JSON.parse(output) as Probes;
+  };
 }
 
 async function measureRow(image: string, memoryMiB: number, shape: LoadShape, env?: string[]): Promise<MatrixRow> {
-  const container = await runLimited(image, memoryMiB, env);
+  const container = await runLimited(image, memoryMiB, [`METRICS_PORT=${METRICS_PORT}`, ...(env ?? [])]);
   try {
-    let loading = true;
-    const liveness = probeLiveness(container.address, () => loading);
+    const stopProbes = [container.address, { ...container.address, port: METRICS_PORT }].map(probeLiveness);
     const { tally, slow } = await shape.run(container.address);
-    loading = false;
+    const [onPort, onMetricsPort] = await Promise.all(stopProbes.map((stop) => stop()));
     let recoveryMs: number | undefined;
     try {
       recoveryMs = Math.round(await firstAnswer(container.address, '/api/time', 30_000));
@@ -112,6 +114,7 @@ async function measureRow(image: string, memoryMiB: number, shape: LoadShape, en
     return {
       image,
       memoryMiB,
+      maxConnections: container.maxConnections,
       shape: shape.name,
       answered: tally.answered,
       shed: tally.unavailable + tally.refused,
@@ -121,7 +124,7 @@ async function measureRow(image: string, memoryMiB: number, shape: LoadShape, en
       oomKills: state.oomKills,
       restarts: state.restarts,
       recoveryMs,
-      liveness: await liveness,
+      liveness: { port: onPort ?? { answered: 0, failed: 0 }, metricsPort: onMetricsPort ?? { answered: 0, failed: 0 } },
       ...(slow === undefined ? {} : { slow }),
     };
   } finally {
@@ -130,6 +133,8 @@ async function measureRow(image: string, memoryMiB: number, shape: LoadShape, en
 }
 
 export const MATRIX_LIMITS_MIB = [128, 64];
+
+export const probesText = ({ answered, failed }: Probes) => `${answered}/${answered + failed}`;
 
 /**
  * The smallest limit under which the first shape (100 connections × 10 pipelined) was answered in full: no
@@ -153,7 +158,7 @@ export async function measureMatrix(image: string, log: (line: string) => void):
         `  ${image} under ${memoryMiB} MiB, ${shape.name}: ${row.answered} answered, ${row.shed} shed, ` +
           `${row.failed} failed, p99 ${String(row.p99Ms)} ms, peak ${String(row.peakMiB)} MiB, ` +
           `${row.oomKills} OOM kills, ${row.restarts} restarts, recovery ${String(row.recoveryMs)} ms, ` +
-          `liveness ${row.liveness.answered}/${row.liveness.answered + row.liveness.failed}`,
+          `liveness ${probesText(row.liveness.port)} on PORT, ${probesText(row.liveness.metricsPort)} on METRICS_PORT`,
       );
     }
   }
