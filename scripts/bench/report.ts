@@ -31,6 +31,8 @@ export interface Target {
 
 export interface BenchReport {
   command: string;
+  /** How long the whole run took. */
+  durationSeconds: number;
   machine: Machine;
   settings: {
     loads: LoadSettings[];

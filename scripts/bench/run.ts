@@ -54,6 +54,7 @@ const log = (line: string) => {
   process.stdout.write(`${line}\n`);
 };
 
+const started = performance.now();
 if (!existsSync(APP_BUNDLE)) throw new Error(`${APP_BUNDLE} is missing: run npm run build first`);
 pinSelf();
 const machine = describeMachine();
@@ -120,6 +121,7 @@ try {
 
   const results = {
     command,
+    durationSeconds: Math.round((performance.now() - started) / 1000),
     machine,
     settings: {
       loads,
