@@ -1,7 +1,11 @@
 import { pino, type DestinationStream, type LevelWithSilent, type Logger } from 'pino';
 import { writeSync } from 'node:fs';
-import { SonicBoom } from 'sonic-boom';
+import sonicBoom from 'sonic-boom';
 import { createPendingLines } from './pending-lines.ts';
+
+// sonic-boom is CommonJS: run from src/, Node offers only its module.exports, which carries the class (a
+// named import works in the bundle alone).
+const { SonicBoom } = sonicBoom;
 
 export type { Logger };
 
