@@ -49,16 +49,39 @@ const DISPLAY_FORMAT = {
   timeZoneName: 'longOffset',
 } as const satisfies Intl.DateTimeFormatOptions;
 
-/** Builds the formatter once per zone: constructing Intl.DateTimeFormat costs far more than using it. */
+/** Everything shown for one whole second, which every instant within it shares. */
+interface Second {
+  epochSecond: number;
+  offset: string;
+  time: string;
+  date: string;
+  /** "2026-11-27T01:30:04": the local time, for the ISO string, before its milliseconds. */
+  localIso: string;
+}
+
+/**
+ * Builds the formatter once per zone: constructing Intl.DateTimeFormat costs far more than using it. It keeps
+ * the last second it formatted, as every answer within that second shows the same time, date and offset (a
+ * zone's offset changes on whole seconds): formatToParts was a twentieth of a request's time, and most of its
+ * garbage.
+ */
 export function createZonedTimeFormatter(timeZone: string): ZonedTimeFormatter {
   const format = new Intl.DateTimeFormat('en-GB', { ...DISPLAY_FORMAT, timeZone });
-  return (epochMs) => {
+  let last: Second | undefined;
+  const secondOf = (epochSecond: number): Second => {
     const part: Partial<Record<Intl.DateTimeFormatPartTypes, string>> = {};
-    for (const { type, value } of format.formatToParts(epochMs)) part[type] = value;
+    for (const { type, value } of format.formatToParts(epochSecond * 1000)) part[type] = value;
     const offset = offsetFrom(part.timeZoneName ?? 'GMT');
+    const localIso = new Date(epochSecond * 1000 + offsetMs(offset)).toISOString().slice(0, 19);
     const time = `${part.hour}:${part.minute}:${part.second}`;
     const date = `${part.weekday}, ${part.day} ${part.month} ${part.year}`;
-    const iso = new Date(epochMs + offsetMs(offset)).toISOString().slice(0, -1) + offset;
+    return { epochSecond, offset, time, date, localIso };
+  };
+  return (epochMs) => {
+    const epochSecond = Math.floor(epochMs / 1000);
+    if (last?.epochSecond !== epochSecond) last = secondOf(epochSecond);
+    const { offset, time, date, localIso } = last;
+    const iso = `${localIso}.${String(epochMs - epochSecond * 1000).padStart(3, '0')}${offset}`;
     return { timeZone, offset, epochMs, iso, time, date, display: `${date}, ${time}` };
   };
 }

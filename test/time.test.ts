@@ -33,6 +33,46 @@ describe('createZonedTimeFormatter', () => {
     expect(createZonedTimeFormatter('UTC')(Date.UTC(2026, 0, 1, 12)).iso).toBe('2026-01-01T12:00:00.000+00:00');
   });
 
+  // What the formatter gave before it kept its last second: every field straight from Intl.
+  function formattedAfresh(timeZone: string, epochMs: number) {
+    const format = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      weekday: 'long',
+      day: 'numeric',
+      month: 'long',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+      timeZoneName: 'longOffset',
+    });
+    const part = Object.fromEntries(format.formatToParts(epochMs).map(({ type, value }) => [type, value]));
+    const offset = part.timeZoneName === 'GMT' ? '+00:00' : String(part.timeZoneName).slice(3);
+    const sign = offset.startsWith('-') ? -1 : 1;
+    const [hours = 0, minutes = 0] = offset.slice(1).split(':').map(Number);
+    const shifted = new Date(epochMs + sign * (hours * 60 + minutes) * 60_000);
+    return {
+      offset,
+      iso: `${shifted.toISOString().slice(0, -1)}${offset}`,
+      time: `${part.hour}:${part.minute}:${part.second}`,
+      date: `${part.weekday}, ${part.day} ${part.month} ${part.year}`,
+    };
+  }
+
+  it('keeps its last second, and is still right at every millisecond around a change of second and offset', () => {
+    // Berlin leaves summer time at 01:00 UTC on 25 October 2026: local 03:00 becomes 02:00 again.
+    const change = Date.UTC(2026, 9, 25, 1, 0, 0);
+    const format = createZonedTimeFormatter('Europe/Berlin');
+    for (const epochMs of [change - 1001, change - 1000, change - 1, change, change + 1, change + 999, change + 1000]) {
+      expect(format(epochMs), String(epochMs)).toMatchObject(formattedAfresh('Europe/Berlin', epochMs));
+    }
+    // Back in time, too, and before 1970, where a second's milliseconds count from below.
+    for (const epochMs of [change, change - 1, -1, -1000, -1001, 0]) {
+      expect(format(epochMs), String(epochMs)).toMatchObject(formattedAfresh('Europe/Berlin', epochMs));
+    }
+  });
+
   it('shows a later time for a later instant', () => {
     const format = createZonedTimeFormatter('Europe/Moscow');
     const start = Date.UTC(2026, 10, 26, 22, 30, 4);
