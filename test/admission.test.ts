@@ -27,11 +27,20 @@ afterEach(() => {
   fixture?.server.close();
 });
 
-async function start(): Promise<Fixture> {
+/** `loopDelayCheck: false`: clock jumps are time passing, not a loop that fell behind. */
+async function start({ loopDelayCheck = true } = {}): Promise<Fixture> {
   let nowMs = 0;
   const server = createServer();
   const connections = trackConnections(server, () => nowMs);
-  const admission = admit({ server, connections, limits: LIMITS, probePaths: PROBES, sweepMs: 10 });
+  const admission = admit({
+    server,
+    connections,
+    limits: LIMITS,
+    probePaths: PROBES,
+    sweepMs: 10,
+    now: () => nowMs,
+    ...(loopDelayCheck ? {} : { maxEventLoopDelayMs: Number.POSITIVE_INFINITY }),
+  });
   server.on(
     'request',
     admission.guard((_req, res) => {
@@ -106,7 +115,7 @@ describe('admission control', () => {
     expect(probe).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
     expect(probe).toMatch(/\r\nConnection: close\r\n/);
     expect(probe.endsWith('app')).toBe(true);
-    expect(admission.shed()).toEqual({ unavailable: 2, refused: 0, evicted: 0 });
+    expect(admission.shed()).toEqual({ unavailable: 2, refused: 0, evicted: 0, busy: 0 });
     expect(admission.underPressure()).toBe(true);
   });
 
@@ -124,7 +133,7 @@ describe('admission control', () => {
   });
 
   it('under pressure, closes connections idle for a second, so that senders get their places back', async () => {
-    const { port, admission, advance, accepted } = await start();
+    const { port, admission, advance, accepted } = await start({ loopDelayCheck: false });
     const idle = await Promise.all(Array.from({ length: LIMITS.served }, () => open(port)));
     await accepted(LIMITS.served);
     advance(999);
@@ -138,8 +147,34 @@ describe('admission control', () => {
     expect(await get(await open(port), '/')).toMatch(/^HTTP\/1\.1 200 OK/);
   });
 
+  it('answers 503 to all but probes while the event loop is more than a second behind, and 200 after', async () => {
+    const { port, admission, advance } = await start();
+    // Every sweep finds the clock two seconds on from the last: the loop is, by its own measure, behind.
+    const falling = setInterval(() => {
+      advance(2_000);
+    }, 2);
+    try {
+      await vi.waitFor(() => {
+        expect(admission.underPressure()).toBe(true);
+      });
+      const busy = await get(await open(port), '/api/time');
+      expect(busy).toMatch(/^HTTP\/1\.1 503 Service Unavailable\r\n/);
+      expect(busy).toMatch(/\r\nRetry-After: 1\r\n/);
+      // Within the limit, a refused request leaves its connection open for the next one.
+      expect(busy).toMatch(/\r\nConnection: keep-alive\r\n/);
+      expect(await get(await open(port), '/healthz')).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+      expect(admission.shed().busy).toBe(1);
+    } finally {
+      clearInterval(falling);
+    }
+    await vi.waitFor(() => {
+      expect(admission.underPressure()).toBe(false);
+    });
+    expect(await get(await open(port), '/api/time')).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+  });
+
   it('closes no idle connection while below `served`', async () => {
-    const { port, advance, accepted } = await start();
+    const { port, advance, accepted } = await start({ loopDelayCheck: false });
     const idle = await Promise.all(Array.from({ length: LIMITS.served - 1 }, () => open(port)));
     await accepted(LIMITS.served - 1);
     advance(60_000);

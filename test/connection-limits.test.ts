@@ -4,21 +4,21 @@ import { connectionLimits } from '../src/lifecycle/connection-limits.ts';
 const MiB = 2 ** 20;
 const GiB = 2 ** 30;
 
-// Budgets: 14 KiB a connection outside the heap, 16 KiB in it; 32 MiB outside the heap and 18 MiB in it
+// Budgets: 14 KiB a connection outside the heap, 16 KiB in it; 27 MiB outside the heap and 18 MiB in it
 // before the first connection.
 describe('the connection limit', () => {
   it('is what the memory holds beside a heap that may fill to its limit, where that is less', () => {
-    // 64 MiB, heap limit 30 MiB: by memory (64 - 32 - 30) MiB / 14 KiB = 146.3; by heap (30 - 18) MiB / 16 KiB = 768
-    expect(connectionLimits({ limitBytes: 64 * MiB, heapLimitBytes: 30 * MiB })).toEqual({ max: 146, served: 131 });
-    // 128 MiB, heap limit 80 MiB: (128 - 32 - 80) MiB / 14 KiB = 1170.3
+    // 64 MiB, heap limit 34 MiB (the images' flags: 43% and 3 × 2 MB): (64 - 27 - 34) MiB / 14 KiB = 219.4
+    expect(connectionLimits({ limitBytes: 64 * MiB, heapLimitBytes: 34 * MiB })).toEqual({ max: 219, served: 197 });
+    // 128 MiB, heap limit 80 MiB: (128 - 27 - 80) MiB / 14 KiB = 1536; by heap (80 - 18) MiB / 16 KiB = 3968
     expect(connectionLimits({ limitBytes: 128 * MiB, heapLimitBytes: 80 * MiB })).toEqual({
-      max: 1170,
-      served: 1053,
+      max: 1536,
+      served: 1382,
     });
   });
 
   it('is what the heap holds, where that is less', () => {
-    // 128 MiB, heap limit 54 MiB: by memory (128 - 32 - 54) MiB / 14 KiB = 3072; by heap (54 - 18) MiB / 16 KiB = 2304
+    // 128 MiB, heap limit 54 MiB: by memory 3437.7; by heap (54 - 18) MiB / 16 KiB = 2304
     expect(connectionLimits({ limitBytes: 128 * MiB, heapLimitBytes: 54 * MiB })).toEqual({
       max: 2304,
       served: 2073,
@@ -35,6 +35,6 @@ describe('the connection limit', () => {
   });
 
   it('is MAX_CONNECTIONS when that is set, whatever the memory', () => {
-    expect(connectionLimits({ limitBytes: 64 * MiB, heapLimitBytes: 30 * MiB }, 50)).toEqual({ max: 50, served: 45 });
+    expect(connectionLimits({ limitBytes: 64 * MiB, heapLimitBytes: 34 * MiB }, 50)).toEqual({ max: 50, served: 45 });
   });
 });

@@ -37,8 +37,8 @@ describe('overload', () => {
     const probes = probe(address, running);
     const probesOffThePublicPort = probe({ host: '127.0.0.1', port: metricsPort }, running);
     const [flood, crowd] = await Promise.all([
-      burst(address, 2_000),
-      runFleet(address, { clients: 1_000, everyMs: 50, pipelining: 1, seconds: 3, path: '/api/time' }),
+      burst(address, 1_000),
+      runFleet(address, { clients: 500, everyMs: 50, pipelining: 1, seconds: 3, path: '/api/time' }),
     ]);
     loading = false;
 

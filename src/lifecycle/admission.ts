@@ -7,6 +7,12 @@ import type { ConnectionLimits } from './connection-limits.ts';
 /** Under pressure, a connection with no request in progress for this long gives its place up. */
 const IDLE_UNDER_PRESSURE_MS = 1_000;
 const SWEEP_MS = 250;
+/**
+ * Event-loop delay beyond which new requests are answered 503 (as @fastify/under-pressure's
+ * maxEventLoopDelay): past it, every connection's next answer waits that long, probes included. Well above
+ * what an overload within the limit causes (100 connections × 10 pipelined: a few hundred ms).
+ */
+const MAX_EVENT_LOOP_DELAY_MS = 1_000;
 /** What a shed request's Retry-After asks for, in seconds. */
 const RETRY_AFTER_SECONDS = 1;
 
@@ -23,12 +29,17 @@ interface Shed {
   refused: number;
   /** Idle connections closed to make room while under pressure. */
   evicted: number;
+  /** Requests answered 503 because the event loop was behind by more than MAX_EVENT_LOOP_DELAY_MS. */
+  busy: number;
 }
 
 export interface Admission {
   /** The app behind the overflow lane: the listener for the server's 'request' event. */
   guard(app: RequestListener): RequestListener;
-  /** While the server is full: /readyz answers 503, and idle connections are closed. */
+  /**
+   * While the server is full, or its event loop far behind: /readyz answers 503, and idle connections are
+   * closed.
+   */
   underPressure(): boolean;
   shed(): Shed;
 }
@@ -41,10 +52,13 @@ export interface AdmissionControl {
   probePaths: ReadonlySet<string>;
   idleUnderPressureMs?: number;
   sweepMs?: number;
+  maxEventLoopDelayMs?: number;
+  /** Milliseconds, monotonic: how late the sweep runs tells how far behind the event loop is. */
+  now?: () => number;
 }
 
 const API_BODY = Buffer.from('{"error":"Service Unavailable"}');
-const TEXT_BODY = Buffer.from('Service Unavailable: the server is at its connection limit; retry shortly.\n');
+const TEXT_BODY = Buffer.from('Service Unavailable: the server is overloaded; retry shortly.\n');
 
 // Answered without Express: in the overflow lane a refusal must cost far less than the answer it replaces.
 // Plain text or JSON, neither of which a browser runs, so none of the page's security headers is needed.
@@ -68,7 +82,10 @@ function refuse(req: IncomingMessage, res: ServerResponse): void {
  *   other request gets a 503 with Retry-After, and the connection closes after one answer. The gap between
  *   the two numbers keeps liveness probes answerable while the server is full;
  * - from `served` on, the server is under pressure: connections idle for a second are closed, so silent or
- *   slow clients (slowloris) cannot keep out the ones that send.
+ *   slow clients (slowloris) cannot keep out the ones that send;
+ * - while the event loop is behind by more than maxEventLoopDelayMs (too much work for the CPU, within the
+ *   connection limit), it is under pressure too, and every request but a probe gets the 503 at once, which
+ *   costs a fraction of an answer: the loop catches up, and probes and the answers still given stay prompt.
  */
 export function admit({
   server,
@@ -77,8 +94,10 @@ export function admit({
   probePaths,
   idleUnderPressureMs = IDLE_UNDER_PRESSURE_MS,
   sweepMs = SWEEP_MS,
+  maxEventLoopDelayMs = MAX_EVENT_LOOP_DELAY_MS,
+  now = () => performance.now(),
 }: AdmissionControl): Admission {
-  const shed: Shed = { unavailable: 0, refused: 0, evicted: 0 };
+  const shed: Shed = { unavailable: 0, refused: 0, evicted: 0, busy: 0 };
   server.maxConnections = limits.max;
   server.on('drop', () => {
     shed.refused += 1;
@@ -87,27 +106,38 @@ export function admit({
   server.on('connection', (socket: LaneSocket) => {
     if (connections.open() > limits.served) socket[OVERFLOW] = true;
   });
-  const underPressure = () => connections.open() >= limits.served;
+  let behind = false;
+  const underPressure = () => behind || connections.open() >= limits.served;
+  let lastSweep = now();
   setInterval(() => {
+    const at = now();
+    behind = at - lastSweep - sweepMs > maxEventLoopDelayMs;
+    lastSweep = at;
     if (!underPressure()) return;
     for (const socket of connections.idleFor(idleUnderPressureMs)) {
       shed.evicted += 1;
       socket.destroy();
     }
   }, sweepMs).unref();
+  const isProbe = (req: IncomingMessage) => probePaths.has(req.url?.split('?', 1)[0] ?? '');
   return {
     guard: (app) => (req, res) => {
-      if ((req.socket as LaneSocket)[OVERFLOW] !== true) {
-        app(req, res);
+      if ((req.socket as LaneSocket)[OVERFLOW] === true) {
+        res.shouldKeepAlive = false;
+        if (isProbe(req)) {
+          app(req, res);
+          return;
+        }
+        shed.unavailable += 1;
+        refuse(req, res);
         return;
       }
-      res.shouldKeepAlive = false;
-      if (probePaths.has(req.url?.split('?', 1)[0] ?? '')) {
-        app(req, res);
+      if (behind && !isProbe(req)) {
+        shed.busy += 1;
+        refuse(req, res);
         return;
       }
-      shed.unavailable += 1;
-      refuse(req, res);
+      app(req, res);
     },
     underPressure,
     shed: () => ({ ...shed }),
@@ -121,14 +151,15 @@ export function admit({
 export function reportShedding(admission: Admission, logger: Logger, intervalMs = 10_000): () => void {
   let reported = admission.shed();
   const timer = setInterval(() => {
-    const now = admission.shed();
+    const current = admission.shed();
     const since = {
-      unavailable: now.unavailable - reported.unavailable,
-      refused: now.refused - reported.refused,
-      evicted: now.evicted - reported.evicted,
+      unavailable: current.unavailable - reported.unavailable,
+      refused: current.refused - reported.refused,
+      evicted: current.evicted - reported.evicted,
+      busy: current.busy - reported.busy,
     };
-    if (since.unavailable + since.refused + since.evicted === 0) return;
-    reported = now;
+    if (since.unavailable + since.refused + since.evicted + since.busy === 0) return;
+    reported = current;
     logger.warn({ ...since, intervalMs }, 'overloaded: shed load at the connection limit');
   }, intervalMs).unref();
   return () => {

@@ -15,7 +15,7 @@ export const CONNECTION_BYTES = 14 * KiB;
 /** The JavaScript heap per connection: its request, response and socket objects. */
 export const CONNECTION_HEAP_BYTES = 16 * KiB;
 /** Outside the heap before the first connection: the process's own, the health probe's, the log buffer. */
-export const RESERVED_BYTES = 32 * MiB;
+export const RESERVED_BYTES = 27 * MiB;
 /** The heap before the first connection: what is in use, and the young generation (3 × the semi-space). */
 export const RESERVED_HEAP_BYTES = 18 * MiB;
 /** The limit where the process has no memory limit: nothing but the machine would stop a flood. */

@@ -23,8 +23,8 @@ export interface MetricsSources {
 export interface ConnectionCounts {
   open: number;
   max: number;
-  /** Requests answered 503, connections refused at accept, idle ones closed under pressure. */
-  shed: { unavailable: number; refused: number; evicted: number };
+  /** Requests answered 503 (in the overflow lane, or while the event loop is far behind), connections refused at accept, idle ones closed under pressure. */
+  shed: { unavailable: number; refused: number; evicted: number; busy: number };
 }
 
 export interface Metrics {
@@ -123,6 +123,7 @@ export function createMetrics({
       this.inc({ reason: 'unavailable' }, shed.unavailable);
       this.inc({ reason: 'refused' }, shed.refused);
       this.inc({ reason: 'evicted' }, shed.evicted);
+      this.inc({ reason: 'busy' }, shed.busy);
     },
   });
 

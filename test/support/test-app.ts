@@ -46,7 +46,11 @@ export function testApp({ clock, timeZone = 'Europe/Moscow', metricsPort, memory
   let nowMs = START_MS;
   let droppedLogLines = 0;
   let overloaded = false;
-  const connections: ConnectionCounts = { open: 0, max: 1000, shed: { unavailable: 0, refused: 0, evicted: 0 } };
+  const connections: ConnectionCounts = {
+    open: 0,
+    max: 1000,
+    shed: { unavailable: 0, refused: 0, evicted: 0, busy: 0 },
+  };
   const manualClock: Clock = () => nowMs;
   const { logger, records, raw } = memoryLogger();
   const readiness = createReadiness(() => overloaded);

@@ -47,7 +47,6 @@ const LOAD_SHAPES: LoadShape[] = [
   },
 ];
 
-
 export interface MatrixRow {
   image: string;
   memoryMiB: number;
@@ -124,7 +123,10 @@ async function measureRow(image: string, memoryMiB: number, shape: LoadShape, en
       oomKills: state.oomKills,
       restarts: state.restarts,
       recoveryMs,
-      liveness: { port: onPort ?? { answered: 0, failed: 0 }, metricsPort: onMetricsPort ?? { answered: 0, failed: 0 } },
+      liveness: {
+        port: onPort ?? { answered: 0, failed: 0 },
+        metricsPort: onMetricsPort ?? { answered: 0, failed: 0 },
+      },
       ...(slow === undefined ? {} : { slow }),
     };
   } finally {

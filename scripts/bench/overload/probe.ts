@@ -14,11 +14,11 @@ export interface Probes {
 if (import.meta.main) {
   const [host = '127.0.0.1', port = '5000'] = process.argv.slice(2);
   const probes: Probes = { answered: 0, failed: 0 };
-  let running = true;
+  const stop = { requested: false };
   process.on('SIGTERM', () => {
-    running = false;
+    stop.requested = true;
   });
-  while (running) {
+  while (!stop.requested) {
     const started = performance.now();
     try {
       const connection = await ClientConnection.open({ host, port: Number(port) }, 2_000);
