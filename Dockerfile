@@ -1,13 +1,14 @@
 # moscow-time on the official Node.js slim image (Debian 13), running as the image's non-root `node` user.
 #   docker build -t moscow-time:slim .
-#   docker run --rm -p 5000:5000 --read-only --tmpfs /tmp --cap-drop ALL \
+#   docker run --rm -p 127.0.0.1:5000:5000 --read-only --tmpfs /tmp --cap-drop ALL \
 #     --security-opt no-new-privileges moscow-time:slim
+# Behind a TLS-intercepting proxy, or without Docker Hub: README.md, "Docker".
 
-# node:24.21.0-trixie-slim, its multi-platform index digest as published in docker-library/repo-info,
-# repos/node/remote/24.21.0-trixie-slim.md at commit 3179cb4d (built 2026-09-19). Bump tag and digest together.
+# A tag for readers, a digest for the bytes: every build starts from the same base. Where the digest comes
+# from: docs/security.md. Bump tag and digest together.
 ARG NODE_IMAGE=node:24.21.0-trixie-slim@sha256:8ec5d7557396cfe32d21c3f9c13072355ceab22b584578ca4bb28af31120cffe
 
-# ---- build stages: byte for byte the same in distroless.Dockerfile (test/policy/docker-policy.test.ts) ----
+# ---- build stages: byte for byte the same in both Dockerfiles (test/policy/docker-policy.test.ts) ----
 
 # hadolint cannot resolve the build argument, so it calls the pinned image untagged (DL3006, hadolint#1078)
 # and its registry untrusted (DL3026, hadolint#689).

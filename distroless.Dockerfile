@@ -1,17 +1,16 @@
 # moscow-time on Google's distroless Node.js image (Debian 13): no shell, no package manager, user nonroot.
 #   docker build -f distroless.Dockerfile -t moscow-time:distroless .
-#   docker run --rm -p 5000:5000 --read-only --tmpfs /tmp --cap-drop ALL \
+#   docker run --rm -p 127.0.0.1:5001:5000 --read-only --tmpfs /tmp --cap-drop ALL \
 #     --security-opt no-new-privileges moscow-time:distroless
+# Behind a TLS-intercepting proxy, or without Docker Hub and gcr.io: README.md, "Docker".
 
-# The build stages run on the same Node.js image as Dockerfile: see its comment for the digest's source.
+# The build stages run on the same Node.js image as Dockerfile's.
 ARG NODE_IMAGE=node:24.21.0-trixie-slim@sha256:8ec5d7557396cfe32d21c3f9c13072355ceab22b584578ca4bb28af31120cffe
-# gcr.io/distroless/nodejs24-debian13:nonroot carrying Node 24.21.0, the same Node as NODE_IMAGE. Distroless
-# publishes no per-version tags; this digest is the one xFuture603/filmnacht's Dockerfile and at least nine
-# other independent public Dockerfiles pinned around 2026-10-02. Resolve a newer one with
-#   docker buildx imagetools inspect gcr.io/distroless/nodejs24-debian13:nonroot
+# Distroless publishes no per-version tags: only the digest says which Node.js 24 runs. Where it comes from,
+# and how to resolve a newer one: docs/security.md.
 ARG DISTROLESS_IMAGE=gcr.io/distroless/nodejs24-debian13:nonroot@sha256:9eeb7f5887d0e239e78264b06f7f11d2e14be534050481803a9e4728fcdd278e
 
-# ---- build stages: byte for byte the same in distroless.Dockerfile (test/policy/docker-policy.test.ts) ----
+# ---- build stages: byte for byte the same in both Dockerfiles (test/policy/docker-policy.test.ts) ----
 
 # hadolint cannot resolve the build argument, so it calls the pinned image untagged (DL3006, hadolint#1078)
 # and its registry untrusted (DL3026, hadolint#689).

@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
 // event, so they are generous, and a busy machine (CI shares machines) never trips them.
 const PROCESSES = [
   'test/server-process.test.ts',
+  'test/dev-server.test.ts',
   'test/slow-clients.test.ts',
   'test/closed-stdout.test.ts',
   'test/listen-failures.test.ts',

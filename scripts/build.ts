@@ -82,13 +82,15 @@ function markModules(): void {
 
 if (import.meta.main && process.argv.includes('--watch')) {
   // npm run dev: rebuilds on every change under src/ or public/, and Node restarts the server on every rebuild.
-  for (const options of [SERVER, ASSETS]) {
+  // esbuild notices every change, also to a file an editor replaces rather than rewrites, which Node's own
+  // --watch on src/ misses; a source map inside the bundle makes a stack trace name the line in src/.
+  for (const options of [{ ...SERVER, sourcemap: 'inline' } as const, ASSETS]) {
     const watching = await context(options);
     await watching.rebuild();
     await watching.watch();
   }
   markModules();
-  spawn(process.execPath, ['--watch-path=dist', 'dist/server.js'], { stdio: 'inherit' });
+  spawn(process.execPath, ['--enable-source-maps', '--watch-path=dist', 'dist/server.js'], { stdio: 'inherit' });
 } else if (import.meta.main) {
   const { metafile } = await build(SERVER);
   await build(ASSETS);

