@@ -33,6 +33,8 @@ export interface Shot {
   p50Ms: number;
   p99Ms: number;
   non2xx: number;
+  /** Of the non-2xx, those answered 503: shed by the server's admission control, not failed. */
+  unavailable: number;
   errors: number;
 }
 
@@ -59,6 +61,7 @@ export async function shoot(url: string, seconds: number, connections: number, p
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     non2xx: result.non2xx,
+    unavailable: result.statusCodeStats?.['503']?.count ?? 0,
     errors: result.errors,
   };
 }

@@ -20,8 +20,10 @@ export interface MemoryResult {
   kernelPeakMB: number;
   /** Run under a memory limit: the limit, its cgroup's peak (what the limit is held against) and OOM kills. */
   cgroup?: CgroupMemory;
-  /** Requests not answered 2xx. */
+  /** Requests neither answered 2xx nor shed. */
   failures: number;
+  /** Requests answered 503 (with Retry-After): the server shedding load, not failing it. */
+  shed?: number;
   rps: number;
   logLines: number;
   droppedLines: number;
@@ -85,7 +87,8 @@ export async function measureMemory(
       peakRssMB: Math.round(peak),
       kernelPeakMB: Math.round(kernelPeakMB),
       ...(cgroup === undefined ? {} : { cgroup }),
-      failures: shot.non2xx + shot.errors,
+      failures: shot.non2xx - shot.unavailable + shot.errors,
+      shed: shot.unavailable,
       rps: Math.round(shot.rps),
       logLines: records.filter((record) => record.msg === 'request').length,
       droppedLines: records.reduce((sum, record) => sum + (record.droppedLines ?? 0), 0),

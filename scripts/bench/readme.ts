@@ -71,6 +71,7 @@ export function renderBenchSummary(report: BenchReport): string {
   const { targets, machine, command } = report;
   const withTarget = targets.filter((target) => target.pass !== undefined);
   const met = withTarget.filter((target) => target.pass === true).length;
+  const missed = withTarget.filter((target) => target.pass === false);
   const against = (contender: string, shape: number) =>
     figureOf(
       targets,
@@ -91,7 +92,21 @@ export function renderBenchSummary(report: BenchReport): string {
     ...matrices.map(
       (target) => `${target.figure.replace(/ overload matrix.*/, '')} under overload: ${target.measured}.`,
     ),
-    `With a slow log reader: ${memory?.measured ?? '—'}. Start-up is ${x(startup?.ratio)} a bare \`node:http\` server's.`,
+    `With a slow log reader: ${memory?.measured ?? '—'}.`,
+    `Start-up is ${x(startup?.ratio)} a bare \`node:http\` server's.`,
     'Every figure and how it is taken: [docs/performance.md](docs/performance.md).',
+    ...(missed.length === 0
+      ? []
+      : [
+          '',
+          markdownTable({
+            header: ['Target not met', 'Measured', 'Target'],
+            rows: missed.map((target) => [
+              target.figure,
+              target.ratio === undefined ? target.measured : x(target.ratio),
+              target.target,
+            ]),
+          }),
+        ]),
   ].join('\n');
 }

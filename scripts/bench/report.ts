@@ -206,16 +206,17 @@ export const MEMORY_FLOOR_TARGET_MIB = 64;
 
 /**
  * The app under its compose limit, its log read slowly or not at all: the bounded log buffer must keep it
- * within the limit, with no OOM kill and every request answered. Bare Express, with no limit, for scale.
+ * within the limit, with no OOM kill and every request answered (or shed with a 503 when the event loop falls
+ * far behind, which is CPU, not memory). Bare Express, with no limit, for scale.
  */
 function memoryTarget(figure: string, app: MemoryResult, bareExpress: MemoryResult): Target {
-  const { cgroup } = app;
+  const { cgroup, shed = 0 } = app;
   return {
     figure,
     measured:
       cgroup === undefined
         ? `RSS ${app.peakRssMB} MB, no limit`
-        : `${cgroup.peakMiB} MiB of ${cgroup.limitMiB} MiB (RSS ${app.peakRssMB} MB), ${cgroup.oomKills} OOM kills, ${app.failures} failures`,
+        : `${cgroup.peakMiB} MiB of ${cgroup.limitMiB} MiB (RSS ${app.peakRssMB} MB), ${cgroup.oomKills} OOM kills, ${app.failures} failures${shed > 0 ? `, ${shed} shed (503)` : ''}`,
     baseline: `bare Express, no limit: RSS ${bareExpress.peakRssMB} MB`,
     ratio: undefined,
     target: 'within the compose limit: no OOM kill, no failure',

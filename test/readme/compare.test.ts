@@ -71,11 +71,20 @@ describe('the performance figures', () => {
     const withTarget = bench.targets.filter((target) => target.pass !== undefined);
     const met = withTarget.filter((target) => target.pass === true).length;
     expect(renderBenchSummary(bench)).toContain(`**${met} of ${withTarget.length} targets met**`);
+    const flipped = bench.targets.findIndex((target) => target.pass === true);
     const failing = {
       ...bench,
-      targets: bench.targets.map((target, index) => (index === 0 ? { ...target, pass: false } : target)),
+      targets: bench.targets.map((target, index) => (index === flipped ? { ...target, pass: false } : target)),
     };
-    expect(renderBenchSummary(failing)).toContain(`**${met - 1} of ${withTarget.length} targets met**`);
+    const summary = renderBenchSummary(failing);
+    expect(summary).toContain(`**${met - 1} of ${withTarget.length} targets met**`);
+    // Each target missed gets a row of its own, so the summary says which.
+    expect(summary).toContain(`| ${bench.targets[flipped]?.figure ?? 'no target met'} |`);
+    const allMet = {
+      ...bench,
+      targets: bench.targets.map((target) => ({ ...target, pass: target.pass === undefined ? undefined : true })),
+    };
+    expect(renderBenchSummary(allMet)).not.toContain('Target not met');
   });
 });
 
