@@ -81,7 +81,9 @@ export function createZonedTimeFormatter(timeZone: string): ZonedTimeFormatter {
     const epochSecond = Math.floor(epochMs / 1000);
     if (last?.epochSecond !== epochSecond) last = secondOf(epochSecond);
     const { offset, time, date, localIso } = last;
-    const iso = `${localIso}.${String(epochMs - epochSecond * 1000).padStart(3, '0')}${offset}`;
+    // Whole milliseconds: the browser's clock (performance.timeOrigin) gives fractions, which ISO 8601's
+    // three digits cannot hold.
+    const iso = `${localIso}.${String(Math.floor(epochMs) - epochSecond * 1000).padStart(3, '0')}${offset}`;
     return { timeZone, offset, epochMs, iso, time, date, display: `${date}, ${time}` };
   };
 }

@@ -73,6 +73,14 @@ describe('createZonedTimeFormatter', () => {
     }
   });
 
+  it('writes whole milliseconds for a fractional instant, as the browser clock gives (performance.timeOrigin)', () => {
+    const format = createZonedTimeFormatter('Europe/Moscow');
+    const { iso } = format(Date.UTC(2026, 10, 26, 22, 30, 4, 123) + 0.456);
+    expect(iso).toBe('2026-11-27T01:30:04.123+03:00');
+    expect(Date.parse(iso)).toBe(Date.UTC(2026, 10, 26, 22, 30, 4, 123));
+    expect(format(-0.5).iso).toBe(formattedAfresh('Europe/Moscow', -1).iso);
+  });
+
   it('shows a later time for a later instant', () => {
     const format = createZonedTimeFormatter('Europe/Moscow');
     const start = Date.UTC(2026, 10, 26, 22, 30, 4);
