@@ -37,7 +37,7 @@ function offsetMs(offset: string): number {
 }
 
 /** How the page shows the time, in every zone; the browser's clock script is built from this module too. */
-const DISPLAY_FORMAT = {
+export const DISPLAY_FORMAT = {
   weekday: 'long',
   day: 'numeric',
   month: 'long',

@@ -2,8 +2,9 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { admit, type Admission } from '../src/lifecycle/admission.ts';
+import { admit, reportShedding, type Admission } from '../src/lifecycle/admission.ts';
 import { trackConnections } from '../src/lifecycle/connections.ts';
+import type { Logger } from '../src/observability/logger.ts';
 
 // Real sockets on loopback against a server with small limits; the app behind the lane answers 200 "app".
 const LIMITS = { max: 8, served: 5 };
@@ -185,5 +186,32 @@ describe('admission control', () => {
     advance(60_000);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(idle.some((socket) => socket.destroyed)).toBe(false);
+  });
+});
+
+describe('reportShedding', () => {
+  it('logs what was shed since its last line, once per interval, and nothing when nothing was', () => {
+    vi.useFakeTimers();
+    try {
+      const shed = { unavailable: 0, refused: 0, evicted: 0, busy: 0 };
+      const admission: Admission = { guard: (app) => app, underPressure: () => false, shed: () => ({ ...shed }) };
+      const lines: unknown[] = [];
+      const logger = { warn: (fields: unknown) => lines.push(fields) } as unknown as Logger;
+      const stop = reportShedding(admission, logger, 1_000);
+      vi.advanceTimersByTime(1_000);
+      expect(lines).toEqual([]);
+      Object.assign(shed, { unavailable: 5, refused: 2 });
+      vi.advanceTimersByTime(1_000);
+      Object.assign(shed, { unavailable: 6, busy: 4 });
+      vi.advanceTimersByTime(1_000);
+      vi.advanceTimersByTime(1_000);
+      expect(lines).toEqual([
+        { unavailable: 5, refused: 2, evicted: 0, busy: 0, intervalMs: 1_000 },
+        { unavailable: 1, refused: 0, evicted: 0, busy: 4, intervalMs: 1_000 },
+      ]);
+      stop();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { burst, runFleet } from '../scripts/bench/overload/clients.ts';
-import { ClientConnection, type Address } from '../scripts/bench/overload/connection.ts';
+import { answers200, type Address } from '../scripts/bench/overload/connection.ts';
 import { firstAnswer } from '../scripts/bench/overload/container.ts';
 import { startServer } from './support/server-process.ts';
 
@@ -14,14 +14,7 @@ async function probe(address: Address, running: () => boolean): Promise<{ answer
   const probes = { answered: 0, tried: 0 };
   while (running()) {
     probes.tried += 1;
-    try {
-      const connection = await ClientConnection.open(address, 5_000);
-      const outcome = await connection.get('/healthz', 5_000);
-      connection.close();
-      if (outcome.kind === 'answered' && outcome.status === 200) probes.answered += 1;
-    } catch {
-      // refused or timed out: counted as tried
-    }
+    if (await answers200(address, '/healthz', 5_000)) probes.answered += 1;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return probes;

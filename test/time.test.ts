@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cityOf, createZonedTimeFormatter } from '../src/time.ts';
+import { cityOf, createZonedTimeFormatter, DISPLAY_FORMAT } from '../src/time.ts';
 
 describe('createZonedTimeFormatter', () => {
   it('renders Moscow time with its +03:00 offset', () => {
@@ -35,18 +35,7 @@ describe('createZonedTimeFormatter', () => {
 
   // What the formatter gave before it kept its last second: every field straight from Intl.
   function formattedAfresh(timeZone: string, epochMs: number) {
-    const format = new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      weekday: 'long',
-      day: 'numeric',
-      month: 'long',
-      year: 'numeric',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-      timeZoneName: 'longOffset',
-    });
+    const format = new Intl.DateTimeFormat('en-GB', { ...DISPLAY_FORMAT, timeZone });
     const part = Object.fromEntries(format.formatToParts(epochMs).map(({ type, value }) => [type, value]));
     const offset = part.timeZoneName === 'GMT' ? '+00:00' : String(part.timeZoneName).slice(3);
     const sign = offset.startsWith('-') ? -1 : 1;

@@ -152,13 +152,10 @@ export function reportShedding(admission: Admission, logger: Logger, intervalMs 
   let reported = admission.shed();
   const timer = setInterval(() => {
     const current = admission.shed();
-    const since = {
-      unavailable: current.unavailable - reported.unavailable,
-      refused: current.refused - reported.refused,
-      evicted: current.evicted - reported.evicted,
-      busy: current.busy - reported.busy,
-    };
-    if (since.unavailable + since.refused + since.evicted + since.busy === 0) return;
+    const since = Object.fromEntries(
+      Object.entries(current).map(([reason, count]) => [reason, count - reported[reason as keyof Shed]]),
+    );
+    if (Object.values(since).every((count) => count === 0)) return;
     reported = current;
     logger.warn({ ...since, intervalMs }, 'overloaded: shed load at the connection limit');
   }, intervalMs).unref();

@@ -118,12 +118,8 @@ export function createMetrics({
     labelNames: ['reason'],
     registers: [registry],
     collect() {
-      const { shed } = connections();
       this.reset();
-      this.inc({ reason: 'unavailable' }, shed.unavailable);
-      this.inc({ reason: 'refused' }, shed.refused);
-      this.inc({ reason: 'evicted' }, shed.evicted);
-      this.inc({ reason: 'busy' }, shed.busy);
+      for (const [reason, count] of Object.entries(connections().shed)) this.inc({ reason }, count);
     },
   });
 

@@ -133,3 +133,18 @@ export class ClientConnection {
     }
   }
 }
+
+/**
+ * GET `path` on a connection of its own, closed after, as a probe does: whether it was answered 200, with
+ * `timeoutMs` for the connect and as much again for the answer.
+ */
+export async function answers200(address: Address, path: string, timeoutMs: number): Promise<boolean> {
+  try {
+    const connection = await ClientConnection.open(address, timeoutMs);
+    const outcome = await connection.get(path, timeoutMs);
+    connection.close();
+    return outcome.kind === 'answered' && outcome.status === 200;
+  } catch {
+    return false;
+  }
+}

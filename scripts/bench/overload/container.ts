@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { dockerOutput } from '../../images/engine.ts';
 import { HARDENED } from '../../images/specs.ts';
 import { canPin, SERVER_CPU } from '../machine.ts';
-import { ClientConnection, type Address } from './connection.ts';
+import { answers200, type Address } from './connection.ts';
 
 // An image run as compose.yaml runs it (read-only, no capabilities, its CPU, PIDs and restart settings) under
 // a given memory limit, reached at its own address on Docker's bridge: a published port would put Docker's
@@ -65,14 +65,8 @@ function cgroupPeakMiB(id: string): number | undefined {
 export async function firstAnswer(address: Address, path: string, timeoutMs: number): Promise<number> {
   const started = performance.now();
   while (performance.now() - started < timeoutMs) {
-    try {
-      const connection = await ClientConnection.open(address, 1_000);
-      const outcome = await connection.get(path, 1_000);
-      connection.close();
-      if (outcome.kind === 'answered' && outcome.status === 200) return performance.now() - started;
-    } catch {
-      // not listening yet, or refused: try again
-    }
+    // Not listening yet, or refused: try again.
+    if (await answers200(address, path, 1_000)) return performance.now() - started;
     await sleep(10);
   }
   throw new Error(`no 200 on ${path} at ${address.host}:${address.port} within ${timeoutMs} ms`);

@@ -4,7 +4,7 @@
 //
 //   node scripts/bench/overload/probe.ts HOST PORT
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ClientConnection } from './connection.ts';
+import { answers200 } from './connection.ts';
 
 export interface Probes {
   answered: number;
@@ -20,15 +20,8 @@ if (import.meta.main) {
   });
   while (!stop.requested) {
     const started = performance.now();
-    try {
-      const connection = await ClientConnection.open({ host, port: Number(port) }, 2_000);
-      const outcome = await connection.get('/healthz', 2_000);
-      connection.close();
-      if (outcome.kind === 'answered' && outcome.status === 200) probes.answered += 1;
-      else probes.failed += 1;
-    } catch {
-      probes.failed += 1;
-    }
+    if (await answers200({ host, port: Number(port) }, '/healthz', 2_000)) probes.answered += 1;
+    else probes.failed += 1;
     await sleep(Math.max(0, started + 1_000 - performance.now()));
   }
   process.stdout.write(`${JSON.stringify(probes)}\n`);
