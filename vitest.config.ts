@@ -59,6 +59,16 @@ export default defineConfig({
       },
       {
         test: {
+          // A real kube-apiserver and etcd (lab/cluster), built once into a cache outside the repository: a
+          // cold build runs inside the first hook, so the hook may take as long as the build (see build.sh).
+          name: 'cluster',
+          include: ['lab/cluster/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 3_600_000,
+        },
+      },
+      {
+        test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
           testTimeout: 60_000,
