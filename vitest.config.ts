@@ -10,6 +10,7 @@ const PROCESSES = [
   'test/closed-stdout.test.ts',
   'test/listen-failures.test.ts',
   'test/overload.test.ts',
+  'test/hostile-clients.test.ts',
   'test/signals.test.ts',
   'test/prometheus.test.ts',
   'test/kubernetes/**/*.test.ts',

@@ -1,13 +1,14 @@
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import { connect, type AddressInfo, type Socket } from 'node:net';
+import type { Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { admit, reportShedding, type Admission } from '../src/lifecycle/admission.ts';
-import { trackConnections } from '../src/lifecycle/connections.ts';
+import { loopbackSockets } from './support/loopback.ts';
+import { noShed, reportShedding, type Admission } from '../src/lifecycle/admission.ts';
+import { createPublicServer } from '../src/lifecycle/public-server.ts';
 import type { Logger } from '../src/observability/logger.ts';
 
 // Real sockets on loopback against a server with small limits; the app behind the lane answers 200 "app".
-const LIMITS = { max: 8, served: 5 };
+const LIMITS = { max: 8, served: 5, pipelined: 4, pipelinedBytes: 1024 };
 const PROBES = new Set(['/healthz']);
 
 interface Fixture {
@@ -20,10 +21,10 @@ interface Fixture {
 }
 
 let fixture: Fixture | undefined;
-const sockets: Socket[] = [];
+const { open, closeAll } = loopbackSockets();
 
 afterEach(() => {
-  for (const socket of sockets.splice(0)) socket.destroy();
+  closeAll();
   fixture?.server.closeAllConnections();
   fixture?.server.close();
 });
@@ -34,11 +35,7 @@ afterEach(() => {
  */
 async function start({ loopDelayCheck = true, evictIdle = true } = {}): Promise<Fixture> {
   let nowMs = 0;
-  const server = createServer();
-  const connections = trackConnections(server, () => nowMs);
-  const admission = admit({
-    server,
-    connections,
+  const { server, connections, admission, serve } = createPublicServer({
     limits: LIMITS,
     probePaths: PROBES,
     sweepMs: 10,
@@ -46,12 +43,9 @@ async function start({ loopDelayCheck = true, evictIdle = true } = {}): Promise<
     ...(loopDelayCheck ? {} : { maxEventLoopDelayMs: Number.POSITIVE_INFINITY }),
     ...(evictIdle ? {} : { idleUnderPressureMs: Number.POSITIVE_INFINITY }),
   });
-  server.on(
-    'request',
-    admission.guard((_req, res) => {
-      res.end('app');
-    }),
-  );
+  serve((_req, res) => {
+    res.end('app');
+  });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   fixture = {
@@ -67,15 +61,6 @@ async function start({ loopDelayCheck = true, evictIdle = true } = {}): Promise<
       }),
   };
   return fixture;
-}
-
-/** A connection that has been accepted, or closed at accept: the server has seen it either way. */
-async function open(port: number): Promise<Socket> {
-  const socket = connect(port, '127.0.0.1');
-  socket.on('error', () => undefined);
-  sockets.push(socket);
-  await once(socket, 'connect');
-  return socket;
 }
 
 /** Sends one GET and resolves with everything the server wrote until it closed or answered. */
@@ -120,7 +105,7 @@ describe('admission control', () => {
     expect(probe).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
     expect(probe).toMatch(/\r\nConnection: close\r\n/);
     expect(probe.endsWith('app')).toBe(true);
-    expect(admission.shed()).toEqual({ unavailable: 2, refused: 0, evicted: 0, busy: 0 });
+    expect(admission.shed()).toEqual({ unavailable: 2, refused: 0, evicted: 0, busy: 0, pipelined: 0 });
     expect(admission.underPressure()).toBe(true);
   });
 
@@ -193,7 +178,7 @@ describe('reportShedding', () => {
   it('logs what was shed since its last line, once per interval, and nothing when nothing was', () => {
     vi.useFakeTimers();
     try {
-      const shed = { unavailable: 0, refused: 0, evicted: 0, busy: 0 };
+      const shed = noShed();
       const admission: Admission = { guard: (app) => app, underPressure: () => false, shed: () => ({ ...shed }) };
       const lines: unknown[] = [];
       const logger = { warn: (fields: unknown) => lines.push(fields) } as unknown as Logger;
@@ -206,8 +191,8 @@ describe('reportShedding', () => {
       vi.advanceTimersByTime(1_000);
       vi.advanceTimersByTime(1_000);
       expect(lines).toEqual([
-        { unavailable: 5, refused: 2, evicted: 0, busy: 0, intervalMs: 1_000 },
-        { unavailable: 1, refused: 0, evicted: 0, busy: 4, intervalMs: 1_000 },
+        { unavailable: 5, refused: 2, evicted: 0, busy: 0, pipelined: 0, intervalMs: 1_000 },
+        { unavailable: 1, refused: 0, evicted: 0, busy: 4, pipelined: 0, intervalMs: 1_000 },
       ]);
       stop();
     } finally {

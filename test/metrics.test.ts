@@ -99,7 +99,7 @@ describe('GET /metrics', () => {
   it('reports open connections, the limit, and what admission control shed, by reason', async () => {
     const { app, connections } = testApp();
     Object.assign(connections, { open: 12, max: 921 });
-    Object.assign(connections.shed, { unavailable: 5, refused: 3, evicted: 2, busy: 4 });
+    Object.assign(connections.shed, { unavailable: 5, refused: 3, evicted: 2, busy: 4, pipelined: 6 });
     const text = await scrape(app);
     expect(samples(text, 'moscow_time_connections')).toEqual(['moscow_time_connections 12']);
     expect(samples(text, 'moscow_time_connections_max')).toEqual(['moscow_time_connections_max 921']);
@@ -108,6 +108,7 @@ describe('GET /metrics', () => {
       'moscow_time_shed_total{reason="refused"} 3',
       'moscow_time_shed_total{reason="evicted"} 2',
       'moscow_time_shed_total{reason="busy"} 4',
+      'moscow_time_shed_total{reason="pipelined"} 6',
     ]);
   });
 
