@@ -4,12 +4,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../scripts/lib/free-port.ts';
-import { docker, findEngine, run } from '../../scripts/images/engine.ts';
-import { pinnedBases } from '../../scripts/images/pins.ts';
-import { FRESH_REPORT_FILE, writeReport, type ImageReport, type ImagesReport } from '../../scripts/images/report.ts';
-import { IMAGES, type ImageSpec } from '../../scripts/images/specs.ts';
-import { ensureBaseImages, type BaseImages } from '../../scripts/images/standins.ts';
+import { freePort } from '../support/free-port.ts';
+import { docker, findEngine, run } from './support/engine.ts';
+import { pinnedBases } from './support/pins.ts';
+import { FRESH_REPORT_FILE, writeReport, type ImageReport, type ImagesReport } from './support/report.ts';
+import { IMAGES, type ImageSpec } from './support/specs.ts';
+import { ensureBaseImages, type BaseImages } from '../../lab/images/standins.ts';
 import { buildImage } from './support/build.ts';
 import {
   containerState,
@@ -24,11 +24,11 @@ import {
   waitUntilServing,
   type Container,
 } from './support/containers.ts';
-import { firstHealthy } from '../../scripts/lib/healthz.ts';
-import { HOLDING_MARKER } from '../../scripts/lib/response-delay.ts';
-import { parseCompose } from '../policy/compose-rules.ts';
+import { firstHealthy } from '../support/healthz.ts';
+import { HOLDING_MARKER } from '../support/response-delay.ts';
+import { parseCompose } from '../unit/policy/compose-rules.ts';
 import { imageFacts, nodeVersionOf } from './support/facts.ts';
-import { kubectlAvailable } from '../kubernetes/render.ts';
+import { kubectlAvailable } from '../process/kubernetes/render.ts';
 import { skipWithout } from '../support/requirement.ts';
 import { dockerArgsFromManifest } from './support/manifest.ts';
 import { exportFilesystem, type Filesystem } from './support/filesystem.ts';
