@@ -1,24 +1,16 @@
 // `npm run bench`: the app against bare node:http and bare Express, side by side on this machine.
 // Options: --images (also time the container images), --quick (short runs, for trying changes).
+import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { buildBaselines } from './baselines/build.ts';
 import { measureImages, type ImagesResult } from './images.ts';
 import { measureScrapeUnderLoad, measureThroughput, type Contender, type LoadSettings } from './load.ts';
 import { describeMachine, pinSelf } from './machine.ts';
 import { measureMemory, type MemorySettings } from './memory.ts';
-import {
-  APP,
-  APP_ON_DEFAULTS,
-  BARE_EXPRESS,
-  BARE_HTTP,
-  PEER,
-  REPORT_FILE,
-  startupTable,
-  targetsOf,
-  targetsTable,
-  throughputTable,
-  writeReport,
-} from './report.ts';
+import { APP, APP_ON_DEFAULTS, BARE_EXPRESS, BARE_HTTP, PEER } from './contenders.ts';
+import { REPORT_FILE, writeReport } from './report.ts';
+import { startupTable, targetsTable, throughputTable } from './report-tables.ts';
+import { targetsOf } from './targets.ts';
 import { APP_BUNDLE, PRODUCTION_NODE_FLAGS, PRODUCTION_NODE_OPTIONS } from './server-process.ts';
 import { measureShutdown, type ShutdownSettings } from './shutdown.ts';
 import { measureStartup } from './startup.ts';
@@ -27,7 +19,6 @@ import { memoryCgroupUnavailable } from './memory-cgroup.ts';
 import { composeLimits } from './overload/container.ts';
 import { localProcess, measureStopUnderLoad, type StopUnderLoadSettings } from './stop-under-load.ts';
 import { textTable } from '../lib/tables.ts';
-import { readReports, writeGeneratedSections } from '../docs/sections.ts';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
@@ -151,7 +142,9 @@ try {
   } else {
     writeReport(report);
     log(`Written: ${REPORT_FILE}`);
-    log(`Rendered: ${writeGeneratedSections({ ...readReports(), bench: report }).join(', ')}`);
+    // The docs are rendered from the committed reports by their own command, run as a process: the
+    // benchmark measures, the generators render, and neither imports the other.
+    execFileSync(process.execPath, ['lab/docs/generate.ts'], { stdio: 'inherit' });
   }
 } finally {
   rmSync(baselines.folder, { recursive: true, force: true });

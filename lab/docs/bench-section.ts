@@ -1,13 +1,6 @@
-import {
-  APP_ON_DEFAULTS,
-  overloadTable,
-  PEER,
-  startupTable,
-  targetsTable,
-  throughputTable,
-  type BenchReport,
-  type Target,
-} from '../bench/report.ts';
+import { APP_ON_DEFAULTS, PEER } from '../bench/contenders.ts';
+import type { BenchReport, Target } from '../bench/report.ts';
+import { overloadTable, startupTable, targetsTable, throughputTable } from '../bench/report-tables.ts';
 import { markdownTable } from '../lib/markdown.ts';
 
 /** docs/performance.md's figures, rendered from a bench report alone. */

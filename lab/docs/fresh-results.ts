@@ -1,10 +1,10 @@
 import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { FRESH_REPORT_FILE, REPORT_FILE } from '../../test/images/support/report.ts';
+import { IMAGES_RESULTS_FILE, SCREENSHOT_FILE } from '../../test/support/results.ts';
+import { IMAGES_FILE } from './sections.ts';
 
 // Tests never write tracked files: they leave their results in test-results/ (ignored by git), and
-// `npm run compare -- --update` is the one step that copies them over the committed ones.
-const RESULTS_FOLDER = 'test-results';
+// `npm run docs:generate -- --update` is the one step that copies them over the committed ones.
 
 export interface FreshResult {
   fresh: string;
@@ -12,10 +12,8 @@ export interface FreshResult {
   writtenBy: string;
 }
 
-export const SCREENSHOT_FILE = `${RESULTS_FOLDER}/page.png`;
-
 const FRESH_RESULTS: FreshResult[] = [
-  { fresh: FRESH_REPORT_FILE, tracked: REPORT_FILE, writtenBy: 'npm run test:images' },
+  { fresh: IMAGES_RESULTS_FILE, tracked: IMAGES_FILE, writtenBy: 'npm run test:images' },
   { fresh: SCREENSHOT_FILE, tracked: 'images/page.png', writtenBy: 'npm run test:browser' },
 ];
 

@@ -3,23 +3,17 @@
 // and the official Node.js binary, laid out like node:<version>-trixie-slim and gcr.io/distroless/nodejs<major>-debian13.
 //
 //   npm run standins    (as root, with a Docker engine; prints NODE_IMAGE=… and DISTROLESS_IMAGE=…)
-import { createReadStream } from 'node:fs';
+import { createReadStream, mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { debianMirror, debootstrap, downloadDebs, sh } from './debian-root.ts';
 import { assembleDistroless } from './distroless-standin.ts';
+import { imageExists, type BaseImages } from '../../test/images/support/bases.ts';
 import { docker, findEngine, run } from '../../test/images/support/engine.ts';
+import { BASES_FILE } from '../../test/support/results.ts';
 import { pinnedBases } from '../../test/images/support/pins.ts';
 import { createProgress, megabytesOf, type Report } from './progress.ts';
 import { assembleSlim } from './slim-standin.ts';
-
-export interface BaseImages {
-  node: string;
-  distroless: string;
-  kind: 'real' | 'stand-in';
-  /** How the stand-ins differ from the images they replace; empty for real images. */
-  differences: string[];
-}
 
 // Bump when the recipe changes, so cached stand-ins are rebuilt.
 const RECIPE = 'r1';
@@ -36,7 +30,7 @@ export function standInTags(nodeVersion: string): { node: string; distroless: st
 }
 
 /** The pinned bases where they can be had (present or pulled), else the stand-ins. */
-export async function ensureBaseImages(
+async function ensureBaseImages(
   nodeVersion: string,
   pinned: { node: string; distroless: string },
 ): Promise<BaseImages> {
@@ -47,25 +41,18 @@ export async function ensureBaseImages(
 }
 
 /** The stand-ins for the pinned bases, assembled unless they exist already. */
-export async function ensureStandIns(
-  nodeVersion: string,
-  pinned: { node: string; distroless: string },
-): Promise<BaseImages> {
+async function ensureStandIns(nodeVersion: string, pinned: { node: string; distroless: string }): Promise<BaseImages> {
   const tags = standInTags(nodeVersion);
   const npmVersion = BUNDLED_NPM[nodeVersion];
   const differences = describeDifferences(nodeVersion, npmVersion);
-  if (!(await exists(tags.node)) || !(await exists(tags.distroless))) {
+  if (!(await imageExists(tags.node)) || !(await imageExists(tags.distroless))) {
     await buildStandIns(nodeVersion, npmVersion ?? '11', pinned, tags);
   }
   return { ...tags, kind: 'stand-in', differences };
 }
 
-async function exists(ref: string): Promise<boolean> {
-  return (await docker(['image', 'inspect', ref])).code === 0;
-}
-
 async function available(ref: string): Promise<boolean> {
-  return (await exists(ref)) || (await docker(['pull', '--quiet', ref], { timeoutMs: 300_000 })).code === 0;
+  return (await imageExists(ref)) || (await docker(['pull', '--quiet', ref], { timeoutMs: 300_000 })).code === 0;
 }
 
 function describeDifferences(nodeVersion: string, npmVersion: string | undefined): string[] {
@@ -165,14 +152,17 @@ async function importRoot(
   await docker(['import', ...changes.flatMap((c) => ['--change', c]), '-', tag], { check: true, input: upload });
 }
 
-// npm run standins: assembles the stand-ins for the bases the Dockerfiles pin and prints the two build
-// arguments that select them.
+// npm run standins: the bases the Dockerfiles pin, pulled, or else stand-ins assembled for them; records them
+// where the image suite looks (BASES_FILE) and prints the two build arguments that select them.
 if (import.meta.main) {
   try {
     const lookup = await findEngine();
     if (lookup.reason !== undefined) throw new Error(lookup.reason);
     const pins = pinnedBases();
-    const bases = await ensureStandIns(pins.nodeVersion, pins);
+    const bases = await ensureBaseImages(pins.nodeVersion, pins);
+    mkdirSync(dirname(BASES_FILE), { recursive: true });
+    writeFileSync(BASES_FILE, `${JSON.stringify(bases, null, 2)}\n`);
+    console.log(`${bases.kind} bases, recorded in ${BASES_FILE}`);
     console.log(`NODE_IMAGE=${bases.node}\nDISTROLESS_IMAGE=${bases.distroless}`);
   } catch (error) {
     console.error(`standins: ${error instanceof Error ? error.message : String(error)}`);

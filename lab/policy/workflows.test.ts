@@ -109,7 +109,9 @@ describe('.ci/run and ci.yml run one list of steps', () => {
       'npm run typecheck',
       'npm run build',
       'npm test',
+      'npm run test:lab',
       'npm run test:browser',
+      'npm run standins',
       'npm run test:images',
     ]);
     expect(compareCiSteps(stepsOfScript(CI_RUN), stepsOfWorkflow(WORKFLOW))).toEqual([]);
@@ -134,7 +136,7 @@ describe('.ci/run and ci.yml run one list of steps', () => {
       'run',
       'REQUIRE_BROWSER=1 npm run test:browser',
       'npm run test:browser',
-      'step 7: .ci/run runs npm run test:browser, ci.yml runs REQUIRE_BROWSER=1 npm run test:browser',
+      'step 8: .ci/run runs npm run test:browser, ci.yml runs REQUIRE_BROWSER=1 npm run test:browser',
     ],
     [
       'ci.yml skips the tools',

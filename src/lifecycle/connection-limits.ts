@@ -64,3 +64,10 @@ export function connectionLimits(
 function heapLimit(): number {
   return getHeapStatistics().heap_size_limit;
 }
+
+/**
+ * The smallest container memory limit under which both images answer the overload matrix's heaviest
+ * pipelined load in full (`npm run bench -- --images` measures it). compose.yaml and the Kubernetes
+ * manifests size their limits from it; the lab checks it against the committed measurement.
+ */
+export const MEMORY_FLOOR_MIB = 64;

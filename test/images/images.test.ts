@@ -7,9 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/free-port.ts';
 import { docker, findEngine, run } from './support/engine.ts';
 import { pinnedBases } from './support/pins.ts';
-import { FRESH_REPORT_FILE, writeReport, type ImageReport, type ImagesReport } from './support/report.ts';
+import { writeReport, type ImageReport, type ImagesReport } from './support/report.ts';
+import { IMAGES_RESULTS_FILE } from '../support/results.ts';
 import { IMAGES, type ImageSpec } from './support/specs.ts';
-import { ensureBaseImages, type BaseImages } from '../../lab/images/standins.ts';
+import { findBaseImages, type BaseImages } from './support/bases.ts';
 import { buildImage } from './support/build.ts';
 import {
   containerState,
@@ -73,7 +74,7 @@ describe.skipIf(engineMissing)('both images, built and run side by side', () => 
   const reports: Partial<Record<ImageSpec['name'], Partial<ImageReport>>> = {};
 
   beforeAll(async () => {
-    bases = await ensureBaseImages(pins.nodeVersion, pins);
+    bases = await findBaseImages(pins);
     console.log(`bases: ${bases.kind} (${bases.node}, ${bases.distroless})`);
     if (REQUIRE_REAL_BASES && bases.kind !== 'real') {
       throw new Error('REQUIRE_REAL_BASES=1, but the pinned bases could not be pulled: the suite would test stand-ins');
@@ -373,7 +374,7 @@ describe.skipIf(engineMissing)('both images, built and run side by side', () => 
       report.stopWithSlowRequestSeconds !== undefined &&
       report.sizeBytes !== undefined;
     if (!complete(slim) || !complete(distroless)) {
-      console.log(`${FRESH_REPORT_FILE} not written: a check that measures it failed`);
+      console.log(`${IMAGES_RESULTS_FILE} not written: a check that measures it failed`);
       return;
     }
     const engine = (await docker(['version', '--format', '{{.Server.Version}}'], { check: true })).stdout.trim();
@@ -386,6 +387,6 @@ describe.skipIf(engineMissing)('both images, built and run side by side', () => 
       images: { slim, distroless },
     };
     writeReport(report);
-    console.log(`${FRESH_REPORT_FILE} written; npm run compare -- --update puts it in the README`);
+    console.log(`${IMAGES_RESULTS_FILE} written; npm run docs:generate -- --update puts it in the README`);
   });
 });

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { burst, runFleet } from '../support/load/clients.ts';
-import { answers200, type Address } from '../support/load/connection.ts';
-import { firstAnswer } from '../../lab/bench/overload/container.ts';
+import { answers200, firstAnswer, type Address } from '../support/load/connection.ts';
 import { startServer } from '../support/server-process.ts';
 
 // The built server under a connection flood far past a low limit: real sockets, the real clock, and bounds

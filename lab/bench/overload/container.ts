@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { parse } from 'yaml';
 import { dockerOutput } from '../../../test/images/support/engine.ts';
 import { HARDENED } from '../../../test/images/support/specs.ts';
 import { canPin, SERVER_CPU } from '../machine.ts';
-import { answers200, type Address } from '../../../test/support/load/connection.ts';
+import { firstAnswer, type Address } from '../../../test/support/load/connection.ts';
 
 // An image run as compose.yaml runs it (read-only, no capabilities, its CPU, PIDs and restart settings) under
 // a given memory limit, reached at its own address on Docker's bridge: a published port would put Docker's
@@ -59,17 +58,6 @@ function cgroupPeakMiB(id: string): number | undefined {
     }
   }
   return undefined;
-}
-
-/** Resolves once GET `path` answers 200 on a fresh connection; with the time that took. */
-export async function firstAnswer(address: Address, path: string, timeoutMs: number): Promise<number> {
-  const started = performance.now();
-  while (performance.now() - started < timeoutMs) {
-    // Not listening yet, or refused: try again.
-    if (await answers200(address, path, 1_000)) return performance.now() - started;
-    await sleep(10);
-  }
-  throw new Error(`no 200 on ${path} at ${address.host}:${address.port} within ${timeoutMs} ms`);
 }
 
 /** `env`: variables for the container (NODE_OPTIONS, MAX_CONNECTIONS), for trying a change without a build. */

@@ -7,9 +7,9 @@ import {
   type SlowClientsResult,
   type Tally,
 } from '../../../test/support/load/clients.ts';
-import type { Address } from '../../../test/support/load/connection.ts';
+import { firstAnswer, type Address } from '../../../test/support/load/connection.ts';
 import type { Probes } from './probe.ts';
-import { firstAnswer, runLimited } from './container.ts';
+import { runLimited } from './container.ts';
 
 // The overload matrix: each image, under each memory limit, meets each load shape in a container of its own,
 // and must come out with no OOM kill, no restart, and a 200 on /api/time within a second of the load ending.

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { BaseImages } from '../../../lab/images/standins.ts';
+import { IMAGES_RESULTS_FILE } from '../../support/results.ts';
+import type { BaseImages } from './bases.ts';
 
 /** What the image suite measures about one image (sizes in bytes). */
 export interface ImageFacts {
@@ -18,11 +19,6 @@ export interface ImageFacts {
   nodeVersion: string;
   healthcheck: string[];
 }
-
-/** The committed report that npm run compare renders. */
-export const REPORT_FILE = 'lab/reports/images.json';
-/** Where npm run test:images writes its report; npm run compare -- --update copies it over REPORT_FILE. */
-export const FRESH_REPORT_FILE = 'test-results/images.json';
 
 export interface ImageReport extends ImageFacts {
   tag: string;
@@ -49,7 +45,7 @@ export interface ImagesReport {
   images: Record<'slim' | 'distroless', ImageReport>;
 }
 
-export function writeReport(report: ImagesReport, file = FRESH_REPORT_FILE): void {
+export function writeReport(report: ImagesReport, file = IMAGES_RESULTS_FILE): void {
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
 }

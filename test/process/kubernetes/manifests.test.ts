@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { MEMORY_FLOOR_TARGET_MIB } from '../../../lab/bench/report.ts';
 import { loadConfig } from '../../../src/config.ts';
+import { MEMORY_FLOOR_MIB } from '../../../src/lifecycle/connection-limits.ts';
 import { parseCompose } from '../../unit/policy/compose-rules.ts';
 import { skipWithout } from '../../support/requirement.ts';
 import { testApp } from '../../support/test-app.ts';
@@ -41,7 +41,7 @@ const FACTS: Facts = {
   memoryLimitBytes: bytesOfQuantity(
     String(parseCompose(readFileSync('compose.yaml', 'utf8')).slim?.mem_limit).replace(/m$/, 'Mi'),
   ),
-  memoryFloorBytes: MEMORY_FLOOR_TARGET_MIB * 2 ** 20,
+  memoryFloorBytes: MEMORY_FLOOR_MIB * 2 ** 20,
   imageName: /^ghcr\.io\/[a-z0-9._-]+\/moscow-time$/,
 };
 

@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 // One client connection speaking just enough HTTP/1.1 for load: it writes GETs, reads each answer's status
 // line and headers and skips its Content-Length body. node:http's client costs several times the CPU per
@@ -147,4 +148,15 @@ export async function answers200(address: Address, path: string, timeoutMs: numb
   } catch {
     return false;
   }
+}
+
+/** Resolves once GET `path` answers 200 on a fresh connection; with the time that took. */
+export async function firstAnswer(address: Address, path: string, timeoutMs: number): Promise<number> {
+  const started = performance.now();
+  while (performance.now() - started < timeoutMs) {
+    // Not listening yet, or refused: try again.
+    if (await answers200(address, path, 1_000)) return performance.now() - started;
+    await sleep(10);
+  }
+  throw new Error(`no 200 on ${path} at ${address.host}:${address.port} within ${timeoutMs} ms`);
 }

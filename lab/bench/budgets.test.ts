@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ConnectionCostResult } from './connection-cost.ts';
-import { connectionBudgetProblems, REPORT_FILE, type BenchReport } from './report.ts';
+import { connectionBudgetProblems, memoryFloorProblems } from './budgets.ts';
+import { memoryFloorMiB } from './overload/matrix.ts';
+import { REPORT_FILE, type BenchReport } from './report.ts';
+import { MEMORY_FLOOR_MIB } from '../../src/lifecycle/connection-limits.ts';
 import { nodeOptionsOf } from '../../test/images/support/pins.ts';
 
 // The connection limit (src/lifecycle/connection-limits.ts) is computed from budgets per connection and for
@@ -45,5 +48,23 @@ describe('the connection limit’s budgets', () => {
   ])('fire on %s', (_case, cost, nodeOptions, problems) => {
     expect(connectionBudgetProblems(MEASURED, '--max-semi-space-size=2')).toEqual([]);
     expect(connectionBudgetProblems(cost, nodeOptions)).toEqual(problems);
+  });
+});
+
+// compose.yaml and the Kubernetes manifests size their memory limits from MEMORY_FLOOR_MIB (the product's
+// tests hold them to it); here the floor is held to what the committed benchmark measured.
+describe('the memory floor', () => {
+  it(`is what the committed benchmark measured, ${MEMORY_FLOOR_MIB} MiB`, () => {
+    const floors = 'rows' in bench.images ? bench.images.rows.map((row) => memoryFloorMiB(row.overload)) : [];
+    expect(memoryFloorProblems(floors, MEMORY_FLOOR_MIB)).toEqual([]);
+  });
+
+  it.each([
+    [[96, 64], ['the images need 96 MiB, not the 64 MiB connection-limits.ts declares']],
+    [[32, 32], ['the images need 32 MiB, not the 64 MiB connection-limits.ts declares']],
+    [[undefined, 64], ['an image survived none of the limits the benchmark tried']],
+    [[], ['the committed benchmark has no memory floors (npm run bench -- --images)']],
+  ])('fires on measured floors %o', (floors, problems) => {
+    expect(memoryFloorProblems(floors, 64)).toEqual(problems);
   });
 });
