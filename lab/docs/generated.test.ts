@@ -6,6 +6,7 @@ import { CHART_FILE, renderSizeChart } from './chart.ts';
 import { renderComparison, renderStandInNotes } from './table.ts';
 import type { ImagesReport } from '../../test/images/support/report.ts';
 import { readSection } from '../lib/markdown.ts';
+import { REGENERATE, staleFiles } from './render.ts';
 import { GENERATED_SECTIONS, readReports } from './sections.ts';
 import { renderVariables } from './variables.ts';
 
@@ -19,14 +20,27 @@ const standIn: ImagesReport = {
 
 describe('the generated sections of the README and docs/', () => {
   it.each(GENERATED_SECTIONS.map((section) => [`${section.file} (${section.name})`, section] as const))(
-    '%s is what npm run compare renders from the committed reports',
-    (_where, section) => {
-      expect(readSection(readFileSync(section.file, 'utf8'), section.name)).toBe(section.render(REPORTS).trim());
+    `%s is what ${REGENERATE} renders from the committed reports`,
+    (where, section) => {
+      expect(
+        readSection(readFileSync(section.file, 'utf8'), section.name),
+        `${where} is stale: run ${REGENERATE}`,
+      ).toBe(section.render(REPORTS).trim());
     },
   );
 
-  it('come with the chart npm run compare draws from the same report', () => {
-    expect(readFileSync(CHART_FILE, 'utf8')).toBe(renderSizeChart(REPORT));
+  it(`come with the chart ${REGENERATE} draws from the same report`, () => {
+    expect(readFileSync(CHART_FILE, 'utf8'), `${CHART_FILE} is stale: run ${REGENERATE}`).toBe(renderSizeChart(REPORT));
+  });
+
+  it(`are all, line links included, what ${REGENERATE} writes`, () => {
+    expect(staleFiles(), `stale generated files: run ${REGENERATE}`).toEqual([]);
+  });
+
+  it('notices a generated file an edit has left behind, and names the command that fixes it', () => {
+    const read = (file: string) => readFileSync(file, 'utf8');
+    const edited = (file: string) => (file === 'Dockerfile' ? `# a new comment line\n${read(file)}` : read(file));
+    expect(staleFiles(edited)).toEqual(['README.md']);
   });
 });
 

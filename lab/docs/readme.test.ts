@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { pinnedBases } from '../../test/images/support/pins.ts';
 import { checkLineLinks, findLineLinks, refreshLineLinks } from './line-links.ts';
+import { REGENERATE } from './render.ts';
 import { LOG_BUFFER_LIMIT_BYTES } from '../../src/observability/logger.ts';
 
 const README = readFileSync('README.md', 'utf8');
@@ -14,7 +15,7 @@ describe('README line links', () => {
   });
 
   it('every link points at the line it quotes', () => {
-    expect(checkLineLinks(README, read)).toEqual([]);
+    expect(checkLineLinks(README, read), `run ${REGENERATE}: it moves each link after its line`).toEqual([]);
   });
 
   it('notices a link an edit has left behind', () => {

@@ -46,7 +46,7 @@ export function renderComparison(report: ImagesReport): string {
   });
   const lines = [
     `Measured by \`${report.generatedBy}\` (Docker ${report.engine}) on ${report.date.slice(0, 10)}, kept in`,
-    '[`lab/reports/images.json`](lab/reports/images.json) and rendered here and in the chart by `npm run compare`.',
+    '[`lab/reports/images.json`](lab/reports/images.json) and rendered here and in the chart by `npm run docs:generate`.',
     '',
     '![Image sizes: base and our layers](images/image-sizes.svg)',
     '',

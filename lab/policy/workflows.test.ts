@@ -16,13 +16,13 @@ const FIXTURES: WorkflowFixture[] = [
   {
     rule: 'pinned-actions',
     defect: 'a tag instead of a commit',
-    from: /actions\/checkout@[0-9a-f]{40} # v7\.0\.1/,
+    from: /actions\/checkout@[0-9a-f]{40} # v[\d.]+/,
     to: 'actions/checkout@v7',
   },
   {
     rule: 'pinned-actions',
     defect: 'a commit without its release comment',
-    from: /(docker\/setup-buildx-action@[0-9a-f]{40}) # v4\.3\.0/,
+    from: /(docker\/setup-buildx-action@[0-9a-f]{40}) # v[\d.]+/,
     to: '$1',
   },
   {
