@@ -59,7 +59,7 @@ export function renderBenchSection(report: BenchReport): string {
 
 const figureOf = (targets: Target[], figure: string) => targets.find((target) => target.figure === figure);
 
-/** The README's few lines on performance: the headline figures, and whether every target was met. */
+/** docs/performance.md's opening lines: the headline figures, and whether every target was met. */
 export function renderBenchSummary(report: BenchReport): string {
   const { targets, machine, command } = report;
   const withTarget = targets.filter((target) => target.pass !== undefined);
@@ -87,7 +87,6 @@ export function renderBenchSummary(report: BenchReport): string {
     ),
     `With a slow log reader: ${memory?.measured ?? '—'}.`,
     `Start-up is ${x(startup?.ratio)} a bare \`node:http\` server's.`,
-    'Every figure and how it is taken: [docs/performance.md](docs/performance.md).',
     ...(missed.length === 0
       ? []
       : [

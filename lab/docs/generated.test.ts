@@ -81,7 +81,7 @@ describe('the performance figures', () => {
     for (const target of bench.targets) expect(text).toContain(target.figure);
   });
 
-  it("sum up in the README how many targets were met, from the report's own verdicts", () => {
+  it("sum up how many targets were met, from the report's own verdicts", () => {
     const withTarget = bench.targets.filter((target) => target.pass !== undefined);
     const met = withTarget.filter((target) => target.pass === true).length;
     expect(renderBenchSummary(bench)).toContain(`**${met} of ${withTarget.length} targets met**`);
@@ -114,10 +114,10 @@ describe('the table of variables', () => {
     expect(rows.find((row) => row.startsWith('| `METRICS_PORT` |'))).toContain('| unset |');
   });
 
-  it('notices a README whose table has lost a row', () => {
-    const readme = readFileSync('README.md', 'utf8');
-    const shortened = readme.replace(/^\| `REVISION` .*\n/m, '');
-    expect(shortened).not.toBe(readme);
+  it('notices a page whose table has lost a row', () => {
+    const page = readFileSync('docs/operations.md', 'utf8');
+    const shortened = page.replace(/^\| `REVISION` .*\n/m, '');
+    expect(shortened).not.toBe(page);
     expect(readSection(shortened, 'variables')).not.toBe(renderVariables());
   });
 });

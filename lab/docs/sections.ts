@@ -24,9 +24,9 @@ export interface GeneratedSection {
 }
 
 export const GENERATED_SECTIONS: GeneratedSection[] = [
-  { file: 'README.md', name: 'variables', render: () => renderVariables() },
+  { file: 'docs/operations.md', name: 'variables', render: () => renderVariables() },
   { file: 'README.md', name: 'compare', render: ({ images }) => renderComparison(images) },
-  { file: 'README.md', name: 'bench-summary', render: ({ bench }) => renderBenchSummary(bench) },
+  { file: 'docs/performance.md', name: 'bench-summary', render: ({ bench }) => renderBenchSummary(bench) },
   { file: 'docs/performance.md', name: 'bench', render: ({ bench }) => renderBenchSection(bench) },
   { file: 'docs/without-registry.md', name: 'standins', render: ({ images }) => renderStandInNotes(images) },
 ];

@@ -162,7 +162,7 @@ if (import.meta.main) {
     const bases = await ensureBaseImages(pins.nodeVersion, pins);
     mkdirSync(dirname(BASES_FILE), { recursive: true });
     writeFileSync(BASES_FILE, `${JSON.stringify(bases, null, 2)}\n`);
-    console.log(`${bases.kind} bases, recorded in ${BASES_FILE}`);
+    console.error(`${bases.kind} bases, recorded in ${BASES_FILE}`);
     console.log(`NODE_IMAGE=${bases.node}\nDISTROLESS_IMAGE=${bases.distroless}`);
   } catch (error) {
     console.error(`standins: ${error instanceof Error ? error.message : String(error)}`);
