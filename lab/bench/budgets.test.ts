@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { ConnectionCostResult } from './connection-cost.ts';
+import { CONNECTION_COST_FILE, type ConnectionCostReport, type ConnectionCostResult } from './connection-cost.ts';
 import { connectionBudgetProblems, memoryFloorProblems } from './budgets.ts';
 import { memoryFloorMiB } from './overload/matrix.ts';
 import { REPORT_FILE, type BenchReport } from './report.ts';
@@ -8,20 +8,23 @@ import { MEMORY_FLOOR_MIB } from '../../src/lifecycle/connection-limits.ts';
 import { nodeOptionsOf } from '../../test/images/support/pins.ts';
 
 // The connection limit (src/lifecycle/connection-limits.ts) is computed from budgets per connection and for
-// the process itself; `npm run bench` measures what they really are. Lowering a budget below the committed
+// the process itself; `node lab/bench/connection-cost.ts` (and `npm run bench`) measures what they really are. Lowering a budget below the committed
 // measurement, or giving V8 a larger young generation without budgeting for it, fails here.
 const bench = JSON.parse(readFileSync(REPORT_FILE, 'utf8')) as BenchReport;
 const NODE_OPTIONS = nodeOptionsOf(readFileSync('Dockerfile', 'utf8')) ?? '';
 
+const connectionCost = JSON.parse(readFileSync(CONNECTION_COST_FILE, 'utf8')) as ConnectionCostReport;
+
 const MEASURED: ConnectionCostResult = {
   idle: { outsideHeapKiB: 8, heapKiB: 4, outsideHeapBaseMiB: 9, heapBaseMiB: 10 },
   inFlight: { outsideHeapKiB: 8, heapKiB: 13, outsideHeapBaseMiB: 9, heapBaseMiB: 10 },
+  ceiling: { outsideHeapKiB: 9, heapKiB: 52, outsideHeapBaseMiB: 9, heapBaseMiB: 10 },
   healthProbeMiB: 15,
 };
 
 describe('the connection limit’s budgets', () => {
-  it('cover what the committed benchmark measured, with the images’ young generation', () => {
-    expect(connectionBudgetProblems(bench.connectionCost, NODE_OPTIONS)).toEqual([]);
+  it(`cover what ${CONNECTION_COST_FILE} measured, with the images’ young generation`, () => {
+    expect(connectionBudgetProblems(connectionCost, NODE_OPTIONS)).toEqual([]);
   });
 
   it.each([
@@ -30,6 +33,12 @@ describe('the connection limit’s budgets', () => {
       { ...MEASURED, inFlight: { ...MEASURED.inFlight, outsideHeapKiB: 15 } },
       '--max-semi-space-size=2',
       ['a connection costs 15 KiB outside the heap: more than connection-limits.ts budgets'],
+    ],
+    [
+      'a connection at its ceiling grown past 56 KiB of heap (a bound on what it may queue gone)',
+      { ...MEASURED, ceiling: { ...MEASURED.ceiling, heapKiB: 300 } },
+      '--max-semi-space-size=2',
+      ['a connection costs 300 KiB of heap: more than connection-limits.ts budgets'],
     ],
     [
       'a heavier health probe',

@@ -20,15 +20,15 @@ export function semiSpaceMiB(nodeOptions: string): number {
  * process must also fit its young generation (V8 commits two semi-spaces and reserves a third) and the
  * 1 MiB log buffer.
  */
-// Per connection, the more of the two runs; before the first, from the idle run, which starts the app
-// exactly as it ships (the in-flight run loads the response-delay hook too).
+// Per connection, the most of the three runs (the ceiling, unless a bound stopped holding); before the first,
+// from the idle run, which starts the app exactly as it ships (the others load the response-delay hook too).
 export function connectionBudgetProblems(
-  { idle, inFlight, healthProbeMiB }: ConnectionCostResult,
+  { idle, inFlight, ceiling, healthProbeMiB }: ConnectionCostResult,
   nodeOptions: string,
 ): string[] {
   const semi = semiSpaceMiB(nodeOptions);
-  const outsideHeapKiB = Math.max(idle.outsideHeapKiB, inFlight.outsideHeapKiB);
-  const heapKiB = Math.max(idle.heapKiB, inFlight.heapKiB);
+  const outsideHeapKiB = Math.max(idle.outsideHeapKiB, inFlight.outsideHeapKiB, ceiling.outsideHeapKiB);
+  const heapKiB = Math.max(idle.heapKiB, inFlight.heapKiB, ceiling.heapKiB);
   const outsideHeapBase = idle.outsideHeapBaseMiB + healthProbeMiB + LOG_BUFFER_LIMIT_BYTES / MiB;
   const checks: [boolean, string][] = [
     [outsideHeapKiB * 1024 <= CONNECTION_BYTES, `a connection costs ${outsideHeapKiB} KiB outside the heap`],

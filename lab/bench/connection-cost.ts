@@ -1,4 +1,8 @@
+import { once } from 'node:events';
+import { connect, type Socket } from 'node:net';
+import { writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { MAX_HEADER_BYTES, MAX_PIPELINED, MAX_PIPELINED_BYTES } from '../../src/lifecycle/connection-limits.ts';
 import { ClientConnection } from '../../test/support/load/connection.ts';
 import { HEALTHCHECK_BUNDLE } from '../../scripts/build.ts';
 import { APP_BUNDLE, spawnServer, startHealthy } from './server-process.ts';
@@ -8,7 +12,8 @@ import { round } from './stats.ts';
 // (src/lifecycle/connection-limits.ts): run the app under its memory limit, open connections step by step, and
 // fit a line through its memory at each step. Idle: keep-alive connections that have had one answer. In
 // flight: each with a request the response-delay hook holds, so its request and response objects stay alive,
-// the most a connection holds between two answers. Memory is the cgroup's own count (the kernel's socket
+// the most a polite connection holds between two answers. At the ceiling: the most any client can make one
+// connection hold (ceilingRequests); the connection limit is computed from this one. Memory is the cgroup's own count (the kernel's socket
 // memory included), split into the JavaScript heap (V8's figures) and everything outside it. And the health
 // probe, which Docker's HEALTHCHECK runs inside the same container every 10 s.
 
@@ -32,6 +37,7 @@ interface ConnectionCost {
 export interface ConnectionCostResult {
   idle: ConnectionCost;
   inFlight: ConnectionCost;
+  ceiling: ConnectionCost;
   /** The health probe (node dist/healthcheck.js), its memory at its peak, MiB. */
   healthProbeMiB: number;
 }
@@ -57,22 +63,50 @@ function slope(points: [number, number][]): number {
   return covariance / variance;
 }
 
-async function costOf(kind: 'idle' | 'inFlight', settings: ConnectionCostSettings): Promise<ConnectionCost> {
+/**
+ * The most a client can make one connection hold: MAX_PIPELINED requests at once, the first with headers as
+ * large as a request may have and its answer held by the response-delay hook (as a client that reads
+ * nothing holds it, once the socket's buffers are full), those behind it sharing what waiting requests may
+ * hold together.
+ */
+export function ceilingRequests(): string {
+  const request = (headerBytes: number) =>
+    `GET /api/time HTTP/1.1\r\nHost: bench\r\nX-Padding: ${'p'.repeat(Math.max(0, headerBytes - 64))}\r\n\r\n`;
+  const waiting = MAX_PIPELINED - 1;
+  return request(MAX_HEADER_BYTES - 512) + request(Math.floor((MAX_PIPELINED_BYTES - 256) / waiting)).repeat(waiting);
+}
+
+async function openAtCeiling({ host, port }: { host: string; port: number }): Promise<{ close(): void }> {
+  const socket: Socket = connect({ host, port });
+  socket.on('error', () => undefined);
+  await once(socket, 'connect');
+  socket.pause();
+  socket.write(ceilingRequests());
+  return { close: () => socket.destroy() };
+}
+
+type Kind = 'idle' | 'inFlight' | 'ceiling';
+
+async function costOf(kind: Kind, settings: ConnectionCostSettings): Promise<ConnectionCost> {
   // Held for longer than the measurement takes; the server is killed at the end.
   const server = await startHealthy({
     file: APP_BUNDLE,
     node: 'images',
     memoryLimitMiB: settings.memoryLimitMiB,
     env: { LOG_LEVEL: 'warn' },
-    ...(kind === 'inFlight' ? { responseDelayMs: 600_000 } : {}),
+    ...(kind === 'idle' ? {} : { responseDelayMs: 600_000 }),
   });
   const address = { host: '127.0.0.1', port: server.port };
-  const connections: ClientConnection[] = [];
+  const connections: { close(): void }[] = [];
   const outsideHeap: [number, number][] = [];
   const heap: [number, number][] = [];
   try {
     for (let step = 0; step <= settings.steps; step += 1) {
       while (connections.length < step * settings.step) {
+        if (kind === 'ceiling') {
+          connections.push(await openAtCeiling(address));
+          continue;
+        }
         const connection = await ClientConnection.open(address);
         if (kind === 'idle') await connection.get('/healthz', 10_000);
         else void connection.get('/api/time', 600_000);
@@ -119,12 +153,36 @@ export async function measureConnectionCost(settings: ConnectionCostSettings): P
   return {
     idle: await costOf('idle', settings),
     inFlight: await costOf('inFlight', settings),
+    ceiling: await costOf('ceiling', settings),
     healthProbeMiB: await healthProbeMiB(settings),
   };
 }
 
+/**
+ * The figures the connection limit's budgets are checked against (budgets.test.ts), in a report of their own:
+ * written by this file's command and by `npm run bench`.
+ */
+export const CONNECTION_COST_FILE = 'lab/reports/connection-cost.json';
+
+export interface ConnectionCostReport extends ConnectionCostResult {
+  settings: ConnectionCostSettings;
+}
+
+export function writeConnectionCost(report: ConnectionCostReport): void {
+  writeFileSync(CONNECTION_COST_FILE, `${JSON.stringify(report, null, 2)}\n`);
+}
+
+/**
+ * Steps small enough that the last, at the ceiling, stays below the connection limit under the app's
+ * 128 MiB (786): past it, connections would be refused, and the slope would flatten.
+ */
+export const CONNECTION_COST_STEPS = { step: 100, steps: 6 };
+
 if (import.meta.main) {
-  // node lab/bench/connection-cost.ts [MEMORY_LIMIT_MIB]
+  // node lab/bench/connection-cost.ts [MEMORY_LIMIT_MIB]: measures, prints and writes CONNECTION_COST_FILE.
   const [limit = '128'] = process.argv.slice(2);
-  console.log(JSON.stringify(await measureConnectionCost({ step: 250, steps: 6, memoryLimitMiB: Number(limit) })));
+  const settings = { ...CONNECTION_COST_STEPS, memoryLimitMiB: Number(limit) };
+  const report = { settings, ...(await measureConnectionCost(settings)) };
+  writeConnectionCost(report);
+  console.log(`${JSON.stringify(report, null, 2)}\nWritten: ${CONNECTION_COST_FILE}`);
 }

@@ -14,7 +14,12 @@ import { targetsOf } from './targets.ts';
 import { APP_BUNDLE, PRODUCTION_NODE_FLAGS, PRODUCTION_NODE_OPTIONS } from './server-process.ts';
 import { measureShutdown, type ShutdownSettings } from './shutdown.ts';
 import { measureStartup } from './startup.ts';
-import { measureConnectionCost } from './connection-cost.ts';
+import {
+  CONNECTION_COST_FILE,
+  CONNECTION_COST_STEPS,
+  measureConnectionCost,
+  writeConnectionCost,
+} from './connection-cost.ts';
 import { memoryCgroupUnavailable } from './memory-cgroup.ts';
 import { composeLimits } from './overload/container.ts';
 import { localProcess, measureStopUnderLoad, type StopUnderLoadSettings } from './stop-under-load.ts';
@@ -38,7 +43,7 @@ const memory: MemorySettings = {
   everyMs: 50,
 };
 const startupRuns = quick ? 5 : 15;
-const connectionCostSettings = { step: 250, steps: quick ? 2 : 6 };
+const connectionCostSettings = { ...CONNECTION_COST_STEPS, steps: quick ? 2 : CONNECTION_COST_STEPS.steps };
 const shutdown: ShutdownSettings = { inFlight: 50, delayMs: 1000, runs: quick ? 1 : 3 };
 const stopUnderLoad: StopUnderLoadSettings = { connections: 50, warmMs: 2_000, runs: quick ? 1 : 3 };
 const log = (line: string) => {
@@ -98,7 +103,8 @@ try {
     startupRuns,
   );
   log(`Connection cost (${connectionCostSettings.steps} steps of ${connectionCostSettings.step} connections)…`);
-  const connectionCost = await measureConnectionCost({ ...connectionCostSettings, memoryLimitMiB: appMemoryLimitMiB });
+  const connectionCostRun = { ...connectionCostSettings, memoryLimitMiB: appMemoryLimitMiB };
+  const connectionCost = await measureConnectionCost(connectionCostRun);
   log(`Shutdown (${shutdown.inFlight} requests in flight)…`);
   const shutdownResult = await measureShutdown(shutdown);
   log(`SIGTERM under load (${stopUnderLoad.connections} keep-alive clients, ${stopUnderLoad.runs} runs)…`);
@@ -141,7 +147,8 @@ try {
     log(`${REPORT_FILE} and docs left alone: --quick figures are for trying changes only`);
   } else {
     writeReport(report);
-    log(`Written: ${REPORT_FILE}`);
+    writeConnectionCost({ settings: connectionCostRun, ...connectionCost });
+    log(`Written: ${REPORT_FILE}, ${CONNECTION_COST_FILE}`);
     // The docs are rendered from the committed reports by their own command, run as a process: the
     // benchmark measures, the generators render, and neither imports the other.
     execFileSync(process.execPath, ['lab/docs/generate.ts'], { stdio: 'inherit' });

@@ -166,12 +166,12 @@ function memoryTarget(figure: string, app: MemoryResult, bareExpress: MemoryResu
 const MiB = 2 ** 20;
 
 function connectionCostTarget({ connectionCost, settings }: Results): Target {
-  const { inFlight, idle, healthProbeMiB } = connectionCost;
+  const { inFlight, idle, ceiling, healthProbeMiB } = connectionCost;
   const semi = semiSpaceMiB(settings.nodeOptions);
   return {
     figure: `connection cost, under ${settings.appMemoryLimitMiB} MiB`,
-    measured: `a request in flight: ${inFlight.outsideHeapKiB} KiB + ${inFlight.heapKiB} KiB of heap each; before the first, ${idle.outsideHeapBaseMiB} MiB + ${idle.heapBaseMiB} MiB of heap, and a ${healthProbeMiB} MiB health probe`,
-    baseline: `idle: ${idle.outsideHeapKiB} KiB + ${idle.heapKiB} KiB of heap each`,
+    measured: `at its ceiling: ${ceiling.outsideHeapKiB} KiB + ${ceiling.heapKiB} KiB of heap each; before the first, ${idle.outsideHeapBaseMiB} MiB + ${idle.heapBaseMiB} MiB of heap, and a ${healthProbeMiB} MiB health probe`,
+    baseline: `idle: ${idle.outsideHeapKiB} + ${idle.heapKiB} KiB; a request in flight: ${inFlight.outsideHeapKiB} + ${inFlight.heapKiB} KiB`,
     ratio: undefined,
     target: `≤ ${CONNECTION_BYTES / 1024} + ${CONNECTION_HEAP_BYTES / 1024} KiB; ≤ ${RESERVED_BYTES / MiB} + ${RESERVED_HEAP_BYTES / MiB} MiB with a ${semi} MB semi-space and the 1 MiB log buffer`,
     pass: connectionBudgetProblems(connectionCost, settings.nodeOptions).length === 0,
