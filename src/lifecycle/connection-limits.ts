@@ -5,7 +5,7 @@ import { getHeapStatistics } from 'node:v8';
 // fill the heap to its limit (it collects the old generation only near it), every connection holds a request
 // in flight, and Docker's HEALTHCHECK is running its probe, a Node process of its own, in the same container.
 // Each figure below is measured by `npm run bench` ("connection cost" in docs/performance.md) and budgeted
-// with a margin; lab/bench/connection-budget.test.ts fails when a measurement outgrows its budget.
+// with a margin; lab/bench/budgets.test.ts fails when a measurement outgrows its budget.
 
 const MiB = 2 ** 20;
 const KiB = 2 ** 10;
