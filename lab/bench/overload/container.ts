@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { dockerOutput } from '../../../test/images/support/engine.ts';
+import { docker, dockerOutput } from '../../../test/images/support/engine.ts';
 import { HARDENED } from '../../../test/images/support/specs.ts';
 import { canPin, SERVER_CPU } from '../machine.ts';
 import { firstAnswer, type Address } from '../../../test/support/load/connection.ts';
@@ -38,6 +38,8 @@ export interface RunningContainer {
   peakMiB(): number | undefined;
   /** OOM kills and restarts so far: an abort that the restart policy answered shows as a restart. */
   state(): Promise<{ oomKills: number; restarts: number; running: boolean }>;
+  /** Everything it wrote, across restarts: stdout and stderr together. */
+  logs(): Promise<string>;
   remove(): Promise<void>;
 }
 
@@ -107,6 +109,10 @@ export async function runLimited(image: string, memoryMiB: number, env: string[]
         restarts: state.RestartCount,
         running: state.State.Running,
       };
+    },
+    logs: async () => {
+      const { stdout, stderr } = await docker(['logs', id], { check: true });
+      return stdout + stderr;
     },
     async remove() {
       await dockerOutput('rm', '-f', id);
