@@ -1,7 +1,7 @@
 import type { Deployment } from 'kubernetes-types/apps/v1.js';
 import type { Container, Pod, PodSpec } from 'kubernetes-types/core/v1.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { render } from '../../test/kubernetes/render.ts';
+import { render } from '../../test/process/kubernetes/render.ts';
 import { skipWithout } from '../../test/support/requirement.ts';
 import {
   buildControlPlane,

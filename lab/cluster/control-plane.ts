@@ -5,7 +5,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from '../../scripts/lib/free-port.ts';
+import { freePort } from '../../test/support/free-port.ts';
 
 // etcd and kube-apiserver on loopback, as a kubeadm control plane runs them but with nothing on disk that
 // outlives the run: a fresh etcd data directory, a token and keys made here, and the serving certificate
