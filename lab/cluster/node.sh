@@ -172,7 +172,11 @@ say "rung 2: deploy/kubernetes as it is, both variants Ready through their probe
   --timeout=300s
 for variant in slim distroless; do
   ip=$("${kubectl[@]}" -n moscow-time get service "moscow-time-$variant" -o jsonpath='{.spec.clusterIP}')
-  answer=$("${in_netns[@]}" curl -fsS --max-time 10 "http://$ip:5000/api/time")
+  # Ready pods reach kube-proxy's rules a moment after the rollout reports them: a few tries.
+  for _ in $(seq 30); do
+    answer=$("${in_netns[@]}" curl -fsS --max-time 10 "http://$ip:5000/api/time") && break
+    sleep 1
+  done
   echo "service moscow-time-$variant ($ip): $answer"
   grep -q '"offset":"+03:00"' <<<"$answer"
 done
