@@ -14,6 +14,7 @@ const PROCESSES = [
   'test/prometheus.test.ts',
   'test/kubernetes/**/*.test.ts',
   'test/policy/workflows.test.ts',
+  'test/docker-network.test.ts',
 ];
 
 export default defineConfig({
