@@ -15,6 +15,7 @@ const PROCESSES = [
   'test/kubernetes/**/*.test.ts',
   'test/policy/workflows.test.ts',
   'test/docker-network.test.ts',
+  'test/npm-start.test.ts',
 ];
 
 export default defineConfig({
