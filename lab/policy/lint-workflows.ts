@@ -17,7 +17,13 @@ import { join } from 'node:path';
 import { isMap, isScalar, isSeq, parseDocument, type Node, type Pair } from 'yaml';
 
 export const WORKFLOWS_FOLDER = '.github/workflows';
-export const CI_SCRIPTS = ['.ci/run', '.ci/start-docker', '.ci/install-tools', 'lab/security/observatory.sh'];
+export const CI_SCRIPTS = [
+  '.ci/run',
+  '.ci/start-docker',
+  '.ci/docker-network',
+  '.ci/install-tools',
+  'lab/security/observatory.sh',
+];
 
 export interface Finding {
   file: string;
