@@ -30,7 +30,7 @@ export default defineConfig({
           // the processes' (vitest runs two projects side by side only then): under `npm test` the unit files
           // fill the time the process suites spend waiting.
           name: 'unit',
-          include: ['test/**/*.test.ts'],
+          include: ['test/**/*.test.ts', 'lab/release/**/*.test.ts'],
           exclude: ['test/images/**', 'test/browser/**', ...PROCESSES],
           isolate: false,
           maxWorkers: 4,
