@@ -30,7 +30,7 @@ const runOf = (job: Job) => stepsOf(job).map((step) => step.run ?? '');
 const entries = (workflow: Workflow) => Object.entries(workflow.jobs);
 
 /** Every job a job waits for, directly or through the jobs it needs. */
-function needsClosure(workflow: Workflow, name: string): Set<string> {
+export function needsClosure(workflow: Workflow, name: string): Set<string> {
   const seen = new Set<string>();
   const visit = (job: string) => {
     for (const need of needsOf(workflow.jobs[job])) {
