@@ -50,7 +50,7 @@ const FUNCTIONS: Record<string, (status: Status, args: unknown[]) => unknown> = 
 };
 
 /** Evaluates one expression (without ${{ }}) in a context, the needed jobs having ended with `status`. */
-export function evaluate(expression: string, context: Context, status: Status = 'success'): unknown {
+function evaluate(expression: string, context: Context, status: Status = 'success'): unknown {
   const tokens = tokenize(expression);
   let position = 0;
   const peek = () => tokens[position];
