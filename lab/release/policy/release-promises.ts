@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { needsClosure } from '../../../test/policy/release-rules.ts';
 import type { Job, Step, Workflow, WorkflowRule } from '../../../test/policy/workflow-rules.ts';
 import { interpolate, runs, scalar, type Context, type Status } from './expression.ts';
@@ -229,21 +230,47 @@ export const RELEASE_PROMISES: WorkflowRule[] = [
   },
   {
     id: 'tags-read-back',
-    why: 'publish points every tag at the digest and then reads each one back, failing unless it is that digest',
+    why: 'publish points every tag at the digest and reads each one back (lab/release/publish-tags.sh, which the rehearsal runs)',
     check: (workflow) => {
-      const step = stepsOf(workflow.jobs.publish).find((candidate) => candidate.run?.includes('imagetools create'));
-      if (step === undefined) return ['publish creates no tags'];
+      const step = stepsOf(workflow.jobs.publish).find((candidate) => candidate.run?.includes('publish-tags.sh'));
+      if (step === undefined) return ['publish does not run lab/release/publish-tags.sh'];
       const lines = commands(step.run);
-      const create = lines.findIndex((line) => line.endsWith('imagetools create "${args[@]}" "$IMAGE@$DIGEST"'));
-      const readBack = lines.findIndex((line) =>
-        /^test "sha256:\$\(.*imagetools inspect --raw "\$tag".*\)" = "\$DIGEST"$/.test(line),
-      );
       const problems: string[] = [];
-      if (create < 0) problems.push('publish does not tag "$IMAGE@$DIGEST"');
-      if (readBack <= create) problems.push('publish does not read each tag back against $DIGEST after tagging');
-      if (String(step.env?.TAGS) !== '${{ steps.meta.outputs.tags }}')
+      if (!lines.includes('mapfile -t refs <<< "$TAGS"')) problems.push('publish does not read its tags from $TAGS');
+      if (lines.at(-1) !== 'lab/release/publish-tags.sh "$IMAGE" "$DIGEST" "${refs[@]}"')
+        problems.push('publish does not end with lab/release/publish-tags.sh "$IMAGE" "$DIGEST" and the tags');
+      if (scalar(step.env?.TAGS) !== '${{ steps.meta.outputs.tags }}')
         problems.push("publish's TAGS are not metadata-action's");
       return problems;
+    },
+  },
+  {
+    id: 'semver-release-tags',
+    why: 'a v* tag that is not semver fails the build job, the first of the run, before anything is built or signed',
+    check: (workflow) => {
+      const source = stepsOf(workflow.jobs.build).find((step) => step.id === 'source');
+      if (source?.run === undefined) return ['the build job has no source step'];
+      const outcome = (tag: string) =>
+        spawnSync('bash', ['-euo', 'pipefail', '-c', source.run ?? ''], {
+          env: {
+            ...process.env,
+            ...Object.fromEntries(Object.keys(source.env ?? {}).map((name) => [name, 'x'])),
+            REF_TYPE: 'tag',
+            REF_NAME: tag,
+            EVENT: 'push',
+            SHA: '0'.repeat(40),
+            GITHUB_OUTPUT: '/dev/null',
+          },
+          encoding: 'utf8',
+        }).status;
+      return [
+        ...['v1.2', 'v1.2.3.4', 'v01.2.3', 'vlatest']
+          .filter((tag) => outcome(tag) === 0)
+          .map((tag) => `the build accepts the tag ${tag}`),
+        ...['v1.2.3', 'v2.0.0-rc.1']
+          .filter((tag) => outcome(tag) !== 0)
+          .map((tag) => `the build refuses the tag ${tag}`),
+      ];
     },
   },
   {
@@ -294,11 +321,12 @@ export const RELEASE_PROMISES: WorkflowRule[] = [
   },
   {
     id: 'attestations',
-    why: 'each platform image carries an SBOM and full provenance',
+    why: 'each platform image carries an SBOM, made by the scanner pinned by digest, and full provenance',
     check: (workflow) => {
       const build = stepsOf(workflow.jobs.build).find((step) => uses(step, 'docker/build-push-action'));
       const problems: string[] = [];
-      if (build?.with?.sbom !== true) problems.push('the build attaches no SBOM');
+      if (scalar(build?.with?.sbom) !== 'generator=${{ env.SBOM_SCANNER_IMAGE }}')
+        problems.push('the build does not attach an SBOM made by the pinned SBOM_SCANNER_IMAGE');
       if (pairs(build?.with?.provenance).get('mode') !== 'max') problems.push("the build's provenance is not mode=max");
       return problems;
     },
