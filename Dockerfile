@@ -11,8 +11,7 @@ ARG NODE_IMAGE=node:24.21.0-trixie-slim@sha256:8ec5d7557396cfe32d21c3f9c13072355
 # ---- build stages: byte for byte the same in both Dockerfiles (test/policy/docker-policy.test.ts) ----
 
 # hadolint cannot resolve the build argument, so it calls the pinned image untagged (DL3006, hadolint#1078)
-# and its registry untrusted (DL3026, hadolint#689). The labels (DL3049) belong to the runtime stage, the one
-# shipped; these stages only build.
+# and its registry untrusted (DL3026, hadolint#689); the labels (DL3049) are the shipped runtime stage's.
 # hadolint ignore=DL3006,DL3026,DL3049
 FROM --platform=$BUILDPLATFORM ${NODE_IMAGE} AS deps
 WORKDIR /build
