@@ -157,7 +157,7 @@ export const RELEASE_RULES: WorkflowRule[] = [
       for (const job of ['sign', 'smoke-arm64']) {
         if (!before.has(job)) problems.push(`${PUBLISH_JOB} does not wait for ${job}`);
       }
-      if (!needsClosure(workflow, 'smoke-arm64').has('sign')) problems.push('smoke-arm64 does not wait for sign');
+      if (!needsClosure(workflow, 'sign').has('smoke-arm64')) problems.push('sign does not wait for smoke-arm64');
       if (!(publish.if ?? '').includes(PUBLISHED_FROM)) problems.push(`${PUBLISH_JOB}'s if: lacks ${PUBLISHED_FROM}`);
       return problems;
     },

@@ -11,10 +11,10 @@ import { interpolate, runs, scalar, type Context, type Status } from './expressi
 const VARIANTS = ['slim', 'distroless'] as const;
 const PLATFORMS = ['linux/amd64', 'linux/arm64'];
 /** Every job that checks the digests; nothing is signed unless each passed. */
-const CHECKS = ['checks', 'hadolint', 'build', 'images', 'scan-images', 'scan-lockfile', 'reproducible'];
+const CHECKS = ['checks', 'hadolint', 'build', 'images', 'scan-images', 'scan-lockfile', 'reproducible', 'smoke-arm64'];
 /** The jobs that take the digests from the build, and so cannot run when it pushed nothing. */
-const ON_PUSHED_IMAGES = ['images', 'scan-images', 'reproducible'];
-const RELEASE = ['sign', 'smoke-arm64', 'publish'];
+const ON_PUSHED_IMAGES = ['images', 'scan-images', 'reproducible', 'smoke-arm64'];
+const RELEASE = ['sign', 'publish'];
 const TRIVY_JOBS = ['scan-images', 'scan-lockfile'];
 
 const digestOf = (variant: string) => `sha256:${variant}`;
@@ -83,9 +83,10 @@ function releaseJobRuns(workflow: Workflow, name: string, run: Run, checks: Stat
   return runs(workflow.jobs[name]?.if, context(run), status);
 }
 
-/** The lines of a run: script, comments and blank lines left out. */
+/** The lines of a run: script, continued lines joined, comments and blank lines left out. */
 const commands = (run: string | undefined) =>
   (run ?? '')
+    .replace(/\\\n\s*/g, '')
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line !== '' && !line.startsWith('#'));
@@ -94,7 +95,7 @@ const SWALLOWED = /\|\|\s*(?:true|:|exit 0)\b|^set \+e\b|;\s*true$/;
 export const RELEASE_PROMISES: WorkflowRule[] = [
   {
     id: 'release-after-every-check-passed',
-    why: 'sign, the arm64 run and publish happen on a push to main or a v* tag, and only once every check on the digests passed',
+    why: 'sign and publish happen on a push to main or a v* tag, and only once every check on the digests passed, the arm64 run included',
     check: (workflow) =>
       RELEASE.flatMap((name) => {
         if (workflow.jobs[name] === undefined) return [`no job ${name}`];
@@ -143,8 +144,11 @@ export const RELEASE_PROMISES: WorkflowRule[] = [
       const rebuild = stepsOf(workflow.jobs.reproducible).flatMap((step) => commands(step.run));
       const platforms = /--platform[ =](\S+)/.exec(rebuild.join(' '))?.[1];
       if (!sameSet(list(platforms), PLATFORMS)) problems.push(`the rebuild's platforms are ${String(platforms)}`);
-      if (!/-arm(?:64)?$/.test(scalar(workflow.jobs['smoke-arm64']?.['runs-on'])))
+      const smoke = workflow.jobs['smoke-arm64'];
+      if (!/-arm(?:64)?$/.test(scalar(smoke?.['runs-on'])))
         problems.push('smoke-arm64 does not run on an arm64 runner');
+      if (!stepsOf(smoke).some((step) => commands(step.run).includes('docker pull --platform linux/arm64 "$REF"')))
+        problems.push('smoke-arm64 does not pull the arm64 image of $REF');
       return problems;
     },
   },
@@ -217,15 +221,18 @@ export const RELEASE_PROMISES: WorkflowRule[] = [
       }),
   },
   {
-    id: 'smoke-verifies-then-runs',
-    why: 'the arm64 run checks the signature on the digest before it pulls and runs it',
+    id: 'tags-on-a-verified-signature',
+    why: "publish verifies the workflow's signature on its leg's digest before it points any tag at it",
     check: (workflow) => {
-      const lines = stepsOf(workflow.jobs['smoke-arm64']).flatMap((step) => commands(step.run));
-      const verify = lines.findIndex((line) => line.startsWith('cosign verify "$REF"'));
-      const pull = lines.findIndex((line) => /^docker pull --platform linux\/arm64 "\$REF"$/.test(line));
-      if (verify < 0) return ['smoke-arm64 does not verify the signature on $REF'];
-      if (pull < 0) return ['smoke-arm64 does not pull the arm64 image of $REF'];
-      return verify < pull ? [] : ['smoke-arm64 pulls before it verifies'];
+      const steps = stepsOf(workflow.jobs.publish);
+      const verify = steps.findIndex((step) =>
+        commands(step.run).some(
+          (line) => line.startsWith('cosign verify "$REF" ') && line.includes('--certificate-identity'),
+        ),
+      );
+      const tag = steps.findIndex((step) => step.run?.includes('publish-tags.sh') === true);
+      if (verify < 0) return ['publish does not verify the signature on $REF'];
+      return verify < tag ? [] : ['publish tags before it verifies the signature'];
     },
   },
   {
