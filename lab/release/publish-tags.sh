@@ -10,7 +10,9 @@ shift 2
 (($#)) || { echo "publish-tags: no tags" >&2; exit 1; }
 
 # In the same repository crane copies the manifest's bytes unchanged: the tag gets the digest, not a re-push.
-for tag in "$@"; do crane copy "$image@$digest" "$tag" >/dev/null; done
+for tag in "$@"; do
+  out=$(crane copy "$image@$digest" "$tag" 2>&1) || { echo "$out" >&2; exit 1; }
+done
 for tag in "$@"; do
   read_back=$(crane digest "$tag")
   [[ $read_back == "$digest" ]] || { echo "publish-tags: $tag is $read_back, not $digest" >&2; exit 1; }
