@@ -8,7 +8,7 @@
 # from: docs/security.md. Bump tag and digest together.
 ARG NODE_IMAGE=node:24.21.0-trixie-slim@sha256:8ec5d7557396cfe32d21c3f9c13072355ceab22b584578ca4bb28af31120cffe
 
-# ---- build stages: byte for byte the same in both Dockerfiles (test/policy/docker-policy.test.ts) ----
+# ---- build stages: byte for byte the same in both Dockerfiles (test/unit/policy/docker-policy.test.ts) ----
 
 # hadolint cannot resolve the build argument, so it calls the pinned image untagged (DL3006, hadolint#1078)
 # and its registry untrusted (DL3026, hadolint#689); the labels (DL3049) are the shipped runtime stage's.

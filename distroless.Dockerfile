@@ -10,7 +10,7 @@ ARG NODE_IMAGE=node:24.21.0-trixie-slim@sha256:8ec5d7557396cfe32d21c3f9c13072355
 # and how to resolve a newer one: docs/security.md.
 ARG DISTROLESS_IMAGE=gcr.io/distroless/nodejs24-debian13:nonroot@sha256:9eeb7f5887d0e239e78264b06f7f11d2e14be534050481803a9e4728fcdd278e
 
-# ---- build stages: byte for byte the same in both Dockerfiles (test/policy/docker-policy.test.ts) ----
+# ---- build stages: byte for byte the same in both Dockerfiles (test/unit/policy/docker-policy.test.ts) ----
 
 # hadolint cannot resolve the build argument, so it calls the pinned image untagged (DL3006, hadolint#1078)
 # and its registry untrusted (DL3026, hadolint#689); the labels (DL3049) are the shipped runtime stage's.

@@ -19,6 +19,23 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
+  {
+    // Two parts, one direction: the lab may import the product; the product and its tests never import the
+    // lab, so editing a benchmark or a generator cannot break the product's contract (npm test).
+    // lab/policy/one-way.test.ts lints a product file that imports the lab and expects this error.
+    files: ['src/**', 'public/**', 'test/**', 'scripts/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '(^|/)lab(/|$)', message: 'The product and its tests never import the lab (lab/).' },
+            { regex: '^moscow-time-lab(/|$)', message: 'The product and its tests never import the lab (lab/).' },
+          ],
+        },
+      ],
+    },
+  },
   { files: ['public/**/*.ts'], languageOptions: { globals: globals.browser } },
   { files: ['*.js'], languageOptions: { globals: globals.node } },
 );

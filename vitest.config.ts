@@ -1,21 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// The suites that start processes or tools wait on them far more than they compute, so they run side by
-// side, more of them than there are cores. Timeouts only end a test that hangs: every test waits on an
-// event, so they are generous, and a busy machine (CI shares machines) never trips them.
-const PROCESSES = [
-  'test/server-process.test.ts',
-  'test/dev-server.test.ts',
-  'test/slow-clients.test.ts',
-  'test/closed-stdout.test.ts',
-  'test/listen-failures.test.ts',
-  'test/overload.test.ts',
-  'test/signals.test.ts',
-  'test/prometheus.test.ts',
-  'test/kubernetes/**/*.test.ts',
-  'test/policy/workflows.test.ts',
-];
-
+// The folder is the tier: a test's place under test/ says what it needs, so nothing here lists files.
+// Timeouts only end a test that hangs: every test waits on an event, so they are generous, and a busy
+// machine (CI shares machines) never trips them.
 export default defineConfig({
   test: {
     // Every suite reads the build (the bundle and the static assets; the image suite compares the image's
@@ -30,8 +17,7 @@ export default defineConfig({
           // the processes' (vitest runs two projects side by side only then): under `npm test` the unit files
           // fill the time the process suites spend waiting.
           name: 'unit',
-          include: ['test/**/*.test.ts', 'lab/release/**/*.test.ts'],
-          exclude: ['test/images/**', 'test/browser/**', ...PROCESSES],
+          include: ['test/unit/**/*.test.ts'],
           isolate: false,
           maxWorkers: 4,
           testTimeout: 30_000,
@@ -40,9 +26,10 @@ export default defineConfig({
       },
       {
         test: {
-          // The built server, the health probe, kubectl, promtool, Prometheus and actionlint, as processes.
-          name: 'processes',
-          include: PROCESSES,
+          // The built server, the health probe, kubectl, promtool and Prometheus, as processes. They wait on
+          // them far more than they compute, so they run side by side, more of them than there are cores.
+          name: 'process',
+          include: ['test/process/**/*.test.ts'],
           maxWorkers: 4,
           testTimeout: 60_000,
           hookTimeout: 60_000,

@@ -17,7 +17,7 @@ export interface Config {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** One environment variable; `npm run compare` writes the README's table of variables from these. */
+/** One environment variable; `npm run docs:generate` writes the README's table of variables from these. */
 interface Variable<T> {
   name: string;
   /** The value when the variable is unset or empty. */

@@ -3,10 +3,10 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createApp, createMetricsApp } from './http/app.ts';
 import { PROBE_PATHS } from './http/routes/health.ts';
 import { loadStaticAssets, type StaticAssets } from './http/routes/static.ts';
-import { admit, reportShedding } from './lifecycle/admission.ts';
+import { reportShedding } from './lifecycle/admission.ts';
 import { connectionLimits, memoryLimit } from './lifecycle/connection-limits.ts';
-import { trackConnections } from './lifecycle/connections.ts';
 import { createHttpServer, listen } from './lifecycle/listen.ts';
+import { createPublicServer } from './lifecycle/public-server.ts';
 import { createReadiness } from './lifecycle/readiness.ts';
 import { createShutdown } from './lifecycle/shutdown.ts';
 import { closeLogOutput, createLogOutput, reportDroppedLines } from './observability/logger.ts';
@@ -80,10 +80,8 @@ process.on('unhandledRejection', (reason) => {
   void exit(1);
 });
 
-const server = createHttpServer();
-const connections = trackConnections(server);
 const limits = connectionLimits(undefined, config.maxConnections);
-const admission = admit({ server, connections, limits, probePaths: PROBE_PATHS });
+const { server, connections, admission, serve } = createPublicServer({ limits, probePaths: PROBE_PATHS });
 reportShedding(admission, logger);
 const readiness = createReadiness(() => admission.underPressure());
 const metrics = createMetrics({
@@ -101,7 +99,7 @@ const app = createApp({
   metrics,
   config,
 });
-server.on('request', admission.guard(app));
+serve(app);
 
 const listening = { host: config.host, fields: { timeZone: config.timeZone }, logger, exit };
 listen(server, {

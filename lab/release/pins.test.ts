@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { extractDeps, type RenovateConfig } from '../../test/policy/renovate-managers.ts';
-import { parseWorkflow } from '../../test/policy/workflow-rules.ts';
+import { extractDeps, type RenovateConfig } from '../policy/renovate-managers.ts';
+import { parseWorkflow } from '../policy/workflow-rules.ts';
 
 const CONFIG = JSON.parse(readFileSync('renovate.json', 'utf8')) as RenovateConfig;
 const PINS = 'lab/release/pins.sh';

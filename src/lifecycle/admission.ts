@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from '../observability/logger.ts';
 import type { Connections } from './connections.ts';
 import type { ConnectionLimits } from './connection-limits.ts';
+import { oneAtATime } from './pipelining.ts';
 
 /** Under pressure, a connection with no request in progress for this long gives its place up. */
 const IDLE_UNDER_PRESSURE_MS = 1_000;
@@ -21,16 +22,20 @@ interface LaneSocket extends Socket {
   [OVERFLOW]?: true;
 }
 
-/** Everything shed since start-up. */
-interface Shed {
-  /** Requests answered 503 in the overflow lane. */
-  unavailable: number;
-  /** Connections closed at accept, beyond the limit. */
-  refused: number;
-  /** Idle connections closed to make room while under pressure. */
-  evicted: number;
-  /** Requests answered 503 because the event loop was behind by more than MAX_EVENT_LOOP_DELAY_MS. */
-  busy: number;
+/**
+ * Why load was shed, each counted since start-up:
+ * - unavailable: requests answered 503 in the overflow lane;
+ * - refused: connections closed at accept, beyond the limit;
+ * - evicted: idle connections closed to make room while under pressure;
+ * - busy: requests answered 503 because the event loop was behind by more than MAX_EVENT_LOOP_DELAY_MS;
+ * - pipelined: connections closed for sending more than `limits.pipelined` requests ahead of their answers.
+ */
+const SHED_REASONS = ['unavailable', 'refused', 'evicted', 'busy', 'pipelined'] as const;
+export type Shed = Record<(typeof SHED_REASONS)[number], number>;
+
+/** The counts before anything is shed: every reason, at zero. */
+export function noShed(): Shed {
+  return Object.fromEntries(SHED_REASONS.map((reason) => [reason, 0])) as Shed;
 }
 
 export interface Admission {
@@ -97,7 +102,7 @@ export function admit({
   maxEventLoopDelayMs = MAX_EVENT_LOOP_DELAY_MS,
   now = () => performance.now(),
 }: AdmissionControl): Admission {
-  const shed: Shed = { unavailable: 0, refused: 0, evicted: 0, busy: 0 };
+  const shed = noShed();
   server.maxConnections = limits.max;
   server.on('drop', () => {
     shed.refused += 1;
@@ -121,23 +126,31 @@ export function admit({
   }, sweepMs).unref();
   const isProbe = (req: IncomingMessage) => probePaths.has(req.url?.split('?', 1)[0] ?? '');
   return {
-    guard: (app) => (req, res) => {
-      if ((req.socket as LaneSocket)[OVERFLOW] === true) {
-        res.shouldKeepAlive = false;
-        if (isProbe(req)) {
+    guard: (app) => {
+      return oneAtATime(
+        (req, res) => {
+          if ((req.socket as LaneSocket)[OVERFLOW] === true) {
+            res.shouldKeepAlive = false;
+            if (isProbe(req)) {
+              app(req, res);
+              return;
+            }
+            shed.unavailable += 1;
+            refuse(req, res);
+            return;
+          }
+          if (behind && !isProbe(req)) {
+            shed.busy += 1;
+            refuse(req, res);
+            return;
+          }
           app(req, res);
-          return;
-        }
-        shed.unavailable += 1;
-        refuse(req, res);
-        return;
-      }
-      if (behind && !isProbe(req)) {
-        shed.busy += 1;
-        refuse(req, res);
-        return;
-      }
-      app(req, res);
+        },
+        { maxWaiting: limits.pipelined - 1, maxWaitingBytes: limits.pipelinedBytes },
+        () => {
+          shed.pipelined += 1;
+        },
+      );
     },
     underPressure,
     shed: () => ({ ...shed }),

@@ -47,7 +47,8 @@ export function trackConnections(server: Server, now: () => number = () => perfo
     if (closing) res.setHeader('Connection', 'close');
     const socket = req.socket as TrackedSocket;
     const inProgress = socket[IN_PROGRESS];
-    if (inProgress === undefined) return;
+    // A destroyed socket's requests are never answered (pipelining.ts drops them): nothing to track.
+    if (inProgress === undefined || socket.destroyed) return;
     inProgress.push(res);
     socket[IDLE_SINCE] = undefined;
     res.once('close', () => {

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../observability/logger.ts';
+import { MAX_HEADER_BYTES } from './connection-limits.ts';
 
 /**
  * A listener with bounds on slow or stalled clients (slowloris), for the app and the metrics listener alike:
@@ -10,6 +11,7 @@ import type { Logger } from '../observability/logger.ts';
 export function createHttpServer(): Server {
   return createServer({
     headersTimeout: 10_000,
+    maxHeaderSize: MAX_HEADER_BYTES,
     requestTimeout: 30_000,
     keepAliveTimeout: 5_000,
     // Node enforces the two timeouts above only when it sweeps its connections, every 30 s by default:

@@ -23,8 +23,8 @@ export interface MetricsSources {
 export interface ConnectionCounts {
   open: number;
   max: number;
-  /** Requests answered 503 (in the overflow lane, or while the event loop is far behind), connections refused at accept, idle ones closed under pressure. */
-  shed: { unavailable: number; refused: number; evicted: number; busy: number };
+  /** What admission control shed, by reason (lifecycle/admission.ts names them): each is a series. */
+  shed: Readonly<Record<string, number>>;
 }
 
 export interface Metrics {
@@ -114,7 +114,7 @@ export function createMetrics({
   });
   new Counter({
     name: 'moscow_time_shed_total',
-    help: 'Load shed at the connection limit: requests answered 503, connections refused or closed idle',
+    help: 'Load shed by admission control: requests answered 503, connections refused, evicted or cut',
     labelNames: ['reason'],
     registers: [registry],
     collect() {

@@ -4,12 +4,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../scripts/lib/free-port.ts';
-import { docker, findEngine, run } from '../../scripts/images/engine.ts';
-import { pinnedBases } from '../../scripts/images/pins.ts';
-import { FRESH_REPORT_FILE, writeReport, type ImageReport, type ImagesReport } from '../../scripts/images/report.ts';
-import { IMAGES, type ImageSpec } from '../../scripts/images/specs.ts';
-import { ensureBaseImages, type BaseImages } from '../../scripts/images/standins.ts';
+import { freePort } from '../support/free-port.ts';
+import { docker, findEngine, run } from './support/engine.ts';
+import { pinnedBases } from './support/pins.ts';
+import { writeReport, type ImageReport, type ImagesReport } from './support/report.ts';
+import { IMAGES_RESULTS_FILE } from '../support/results.ts';
+import { IMAGES, type ImageSpec } from './support/specs.ts';
+import { findBaseImages, type BaseImages } from './support/bases.ts';
 import { buildImage } from './support/build.ts';
 import {
   containerState,
@@ -24,11 +25,11 @@ import {
   waitUntilServing,
   type Container,
 } from './support/containers.ts';
-import { firstHealthy } from '../../scripts/lib/healthz.ts';
-import { HOLDING_MARKER } from '../../scripts/lib/response-delay.ts';
-import { parseCompose } from '../policy/compose-rules.ts';
+import { firstHealthy } from '../support/healthz.ts';
+import { HOLDING_MARKER } from '../support/response-delay.ts';
+import { parseCompose } from '../unit/policy/compose-rules.ts';
 import { imageFacts, nodeVersionOf } from './support/facts.ts';
-import { kubectlAvailable } from '../kubernetes/render.ts';
+import { kubectlAvailable } from '../process/kubernetes/render.ts';
 import { skipWithout } from '../support/requirement.ts';
 import { dockerArgsFromManifest } from './support/manifest.ts';
 import { exportFilesystem, type Filesystem } from './support/filesystem.ts';
@@ -73,7 +74,7 @@ describe.skipIf(engineMissing)('both images, built and run side by side', () => 
   const reports: Partial<Record<ImageSpec['name'], Partial<ImageReport>>> = {};
 
   beforeAll(async () => {
-    bases = await ensureBaseImages(pins.nodeVersion, pins);
+    bases = await findBaseImages(pins);
     console.log(`bases: ${bases.kind} (${bases.node}, ${bases.distroless})`);
     if (REQUIRE_REAL_BASES && bases.kind !== 'real') {
       throw new Error('REQUIRE_REAL_BASES=1, but the pinned bases could not be pulled: the suite would test stand-ins');
@@ -373,7 +374,7 @@ describe.skipIf(engineMissing)('both images, built and run side by side', () => 
       report.stopWithSlowRequestSeconds !== undefined &&
       report.sizeBytes !== undefined;
     if (!complete(slim) || !complete(distroless)) {
-      console.log(`${FRESH_REPORT_FILE} not written: a check that measures it failed`);
+      console.log(`${IMAGES_RESULTS_FILE} not written: a check that measures it failed`);
       return;
     }
     const engine = (await docker(['version', '--format', '{{.Server.Version}}'], { check: true })).stdout.trim();
@@ -386,6 +387,6 @@ describe.skipIf(engineMissing)('both images, built and run side by side', () => 
       images: { slim, distroless },
     };
     writeReport(report);
-    console.log(`${FRESH_REPORT_FILE} written; npm run compare -- --update puts it in the README`);
+    console.log(`${IMAGES_RESULTS_FILE} written; npm run docs:generate -- --update puts it in the README`);
   });
 });

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { once } from 'node:events';
 import { HEALTHCHECK_BUNDLE, SERVER_BUNDLE } from '../../scripts/build.ts';
-import { HOLDING_MARKER, responseDelayLaunch } from '../../scripts/lib/response-delay.ts';
+import { HOLDING_MARKER, responseDelayLaunch } from './response-delay.ts';
 
 export { HEALTHCHECK_BUNDLE, HOLDING_MARKER, SERVER_BUNDLE };
 

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { createApp } from '../../src/http/app.ts';
 import { loadStaticAssets } from '../../src/http/routes/static.ts';
+import { noShed } from '../../src/lifecycle/admission.ts';
 import { createReadiness } from '../../src/lifecycle/readiness.ts';
 import type { Logger } from '../../src/observability/logger.ts';
 import { createMetrics, type ConnectionCounts } from '../../src/observability/metrics.ts';
@@ -49,7 +50,7 @@ export function testApp({ clock, timeZone = 'Europe/Moscow', metricsPort, memory
   const connections: ConnectionCounts = {
     open: 0,
     max: 1000,
-    shed: { unavailable: 0, refused: 0, evicted: 0, busy: 0 },
+    shed: noShed(),
   };
   const manualClock: Clock = () => nowMs;
   const { logger, records, raw } = memoryLogger();

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
-import { RELEASE_RULES } from '../../../test/policy/release-rules.ts';
-import { parseWorkflow, WORKFLOW_RULES } from '../../../test/policy/workflow-rules.ts';
+import { RELEASE_RULES } from '../../policy/release-rules.ts';
+import { parseWorkflow, WORKFLOW_RULES } from '../../policy/workflow-rules.ts';
 import { MUTATIONS, PROMISES } from './mutations.ts';
 import { RELEASE_PROMISES } from './release-promises.ts';
 

@@ -30,7 +30,7 @@ export const PROMISES = {
 export interface Mutation {
   promise: keyof typeof PROMISES;
   mutation: string;
-  /** The rule that must catch it (test/policy/ or lab/release/policy/). */
+  /** The rule that must catch it (lab/policy/ or lab/release/policy/). */
   caughtBy: string;
   edit: (workflow: Document) => void;
 }

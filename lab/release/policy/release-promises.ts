@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { needsClosure } from '../../../test/policy/release-rules.ts';
-import type { Job, Step, Workflow, WorkflowRule } from '../../../test/policy/workflow-rules.ts';
+import { needsClosure } from '../../policy/release-rules.ts';
+import type { Job, Step, Workflow, WorkflowRule } from '../../policy/workflow-rules.ts';
 import { interpolate, runs, scalar, type Context, type Status } from './expression.ts';
 
 // The release's promises in docs/ci.md, checked on what the workflow does rather than on what it says: each

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { docker, run } from '../../../scripts/images/engine.ts';
-import type { ImageSpec } from '../../../scripts/images/specs.ts';
-import type { BaseImages } from '../../../scripts/images/standins.ts';
+import { docker, run } from './engine.ts';
+import type { ImageSpec } from './specs.ts';
+import type { BaseImages } from './bases.ts';
 
 /** An extra CA bundle to hand the build (for a TLS-intercepting proxy): NODE_EXTRA_CA_CERTS, else npm's cafile. */
 async function extraCaBundle(): Promise<string | undefined> {

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { docker, imageNodeOptions } from '../../../scripts/images/engine.ts';
-import { HARDENED } from '../../../scripts/images/specs.ts';
-import { firstHealthy } from '../../../scripts/lib/healthz.ts';
-import { RESPONSE_DELAY_HOOK } from '../../../scripts/lib/response-delay.ts';
+import { docker, imageNodeOptions } from './engine.ts';
+import { HARDENED } from './specs.ts';
+import { firstHealthy } from '../../support/healthz.ts';
+import { RESPONSE_DELAY_HOOK } from '../../support/response-delay.ts';
 
 export interface Container {
   id: string;

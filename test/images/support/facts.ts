@@ -1,5 +1,5 @@
-import { docker } from '../../../scripts/images/engine.ts';
-import type { ImageFacts } from '../../../scripts/images/report.ts';
+import { docker } from './engine.ts';
+import type { ImageFacts } from './report.ts';
 import type { Filesystem } from './filesystem.ts';
 
 const PACKAGE_MANAGERS: Record<string, string[]> = {

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { docker, run } from '../../../scripts/images/engine.ts';
+import { docker, run } from './engine.ts';
 
 interface Entry {
   path: string;

@@ -1,5 +1,5 @@
 import type { Deployment } from 'kubernetes-types/apps/v1.js';
-import { render } from '../../kubernetes/render.ts';
+import { render } from '../../process/kubernetes/render.ts';
 
 /** "16Mi" → "16m", as Docker's --memory and tmpfs size= read it (both binary units). */
 const dockerSize = (quantity: string) => quantity.replace(/Mi$/, 'm').replace(/Gi$/, 'g');

@@ -1,0 +1,165 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, readFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { cmdNodeFlagsOf, nodeOptionsOf } from '../../test/images/support/pins.ts';
+import { freePort } from '../../test/support/free-port.ts';
+import { openFifo } from '../../test/support/fifo.ts';
+import { firstHealthy } from '../../test/support/healthz.ts';
+import { HOLDING_MARKER, responseDelayLaunch } from '../../test/support/response-delay.ts';
+import { pinnedCommand } from './machine.ts';
+import { memoryCgroup, type MemoryCgroup } from './memory-cgroup.ts';
+
+export { SERVER_BUNDLE as APP_BUNDLE } from '../../scripts/build.ts';
+
+const DOCKERFILE = readFileSync('Dockerfile', 'utf8');
+/** The Node options the images run with (Dockerfile's ENV NODE_OPTIONS): every contender gets them. */
+export const PRODUCTION_NODE_OPTIONS = nodeOptionsOf(DOCKERFILE) ?? '';
+/** The flags the images' CMD gives node (V8 flags NODE_OPTIONS refuses): every contender gets them too. */
+export const PRODUCTION_NODE_FLAGS = cmdNodeFlagsOf(DOCKERFILE);
+
+/**
+ * 'discard': stdout is /dev/null, the reader that costs nothing; 'reader': a pipe that another process (cat)
+ * reads as fast as it can, as Docker's log driver does; 'pipe': left for the caller to read; a number: stdout
+ * is that file descriptor (a slow pipe).
+ *
+ * The load generator never reads a server's log itself: reading the app's log lines on its event loop (one
+ * per request) slowed the load it sent to the app alone, by a fifth under overload, and still fell behind so
+ * that the app dropped lines.
+ */
+export type Stdout = 'discard' | 'reader' | 'pipe' | number;
+
+/**
+ * 'images': the Node flags and NODE_OPTIONS the images run the app with; 'defaults': none, as a user runs
+ * `node server.js`. The baselines run with Node's defaults: given the images' flags, their cost would be in
+ * the yardstick too, and a ratio against it would hide it.
+ */
+export type NodeSettings = 'images' | 'defaults';
+
+/** A process that reads a named pipe to the end as fast as it can; the server writes to `fd`. */
+function logReader(): { fd: number; close: () => void } {
+  const fifo = openFifo();
+  const reader = spawn('cat', [fifo.path], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return {
+    fd: fifo.writer,
+    close: () => {
+      reader.kill();
+      fifo.close();
+    },
+  };
+}
+
+export interface ServerProcess {
+  port: number;
+  child: ChildProcess;
+  /** Resolves with the exit code (null when a signal ended it). */
+  exited: Promise<number | null>;
+  stop(): Promise<number | null>;
+  /** Everything the server wrote to stderr so far (it is passed on to ours as well). */
+  stderr(): string;
+  /** Its memory cgroup's peak and OOM kills, when it was given a limit; after the exit, as they ended. */
+  cgroupMemory(): CgroupMemory | undefined;
+}
+
+export interface CgroupMemory {
+  limitMiB: number;
+  peakMiB: number;
+  usageMiB: number;
+  oomKills: number;
+}
+
+export interface ServerOptions {
+  file: string;
+  port?: number;
+  node: NodeSettings;
+  /** Run inside a memory cgroup with this limit, as in a container (memory-cgroup.ts). */
+  memoryLimitMiB?: number;
+  env?: Record<string, string>;
+  stdout?: Stdout;
+  /** Holds each /api/time request this long before the app sees it (the response-delay test hook). */
+  responseDelayMs?: number;
+}
+
+function readCgroup(cgroup: MemoryCgroup): CgroupMemory {
+  return {
+    limitMiB: cgroup.limitMiB,
+    peakMiB: cgroup.peakMiB(),
+    usageMiB: cgroup.usageMiB(),
+    oomKills: cgroup.oomKills(),
+  };
+}
+
+export async function spawnServer({
+  file,
+  node,
+  memoryLimitMiB,
+  port,
+  env = {},
+  stdout = 'discard',
+  responseDelayMs,
+}: ServerOptions): Promise<ServerProcess> {
+  const listenPort = port ?? (await freePort());
+  const hook = responseDelayLaunch(responseDelayMs);
+  const flags = node === 'images' ? PRODUCTION_NODE_FLAGS : [];
+  const cgroup = memoryLimitMiB === undefined ? undefined : memoryCgroup(memoryLimitMiB);
+  const start = [process.execPath, ...flags, ...hook.nodeArgs, file];
+  const [command, ...args] = pinnedCommand(cgroup?.wrap(start) ?? start);
+  const reader = stdout === 'reader' ? logReader() : undefined;
+  const child = spawn(command, args, {
+    // The production environment: default LOG_LEVEL, nothing inherited that could change behaviour.
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: String(listenPort),
+      HOST: '127.0.0.1',
+      NODE_OPTIONS: node === 'images' ? PRODUCTION_NODE_OPTIONS : '',
+      ...hook.env,
+      ...env,
+    },
+    stdio: [
+      'ignore',
+      reader?.fd ?? (typeof stdout === 'number' ? stdout : stdout === 'discard' ? 'ignore' : 'pipe'),
+      'pipe',
+    ],
+  });
+  if (reader !== undefined) {
+    // The reader now holds the pipe's only other end: closing ours lets it see end of file at the exit.
+    closeSync(reader.fd);
+  }
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+    // Passed on, but for the hook's own lines (one per held request).
+    const shown = chunk.split('\n').filter((line) => !line.startsWith(HOLDING_MARKER));
+    if (shown.some(Boolean)) process.stderr.write(shown.join('\n'));
+  });
+  let final: CgroupMemory | undefined;
+  const exited = once(child, 'exit').then(([code]) => {
+    reader?.close();
+    if (cgroup !== undefined) {
+      final = readCgroup(cgroup);
+      cgroup.remove();
+    }
+    return code as number | null;
+  });
+  return {
+    port: listenPort,
+    child,
+    exited,
+    stderr: () => stderr,
+    cgroupMemory: () => final ?? (cgroup === undefined ? undefined : readCgroup(cgroup)),
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+export async function startHealthy(options: ServerOptions): Promise<ServerProcess> {
+  const server = await spawnServer(options);
+  await Promise.race([
+    firstHealthy(server.port),
+    server.exited.then((code) => {
+      throw new Error(`${options.file} exited with ${code} before it answered`);
+    }),
+  ]);
+  return server;
+}
