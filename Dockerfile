@@ -11,8 +11,8 @@ ARG NODE_IMAGE=node:24.21.0-trixie-slim@sha256:8ec5d7557396cfe32d21c3f9c13072355
 # ---- build stages: byte for byte the same in both Dockerfiles (test/unit/policy/docker-policy.test.ts) ----
 
 # hadolint cannot resolve the build argument, so it calls the pinned image untagged (DL3006, hadolint#1078)
-# and its registry untrusted (DL3026, hadolint#689).
-# hadolint ignore=DL3006,DL3026
+# and its registry untrusted (DL3026, hadolint#689); the labels (DL3049) are the shipped runtime stage's.
+# hadolint ignore=DL3006,DL3026,DL3049
 FROM --platform=$BUILDPLATFORM ${NODE_IMAGE} AS deps
 WORKDIR /build
 # The lockfile alone decides this layer, so editing src/ reuses it.

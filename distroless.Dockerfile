@@ -13,8 +13,8 @@ ARG DISTROLESS_IMAGE=gcr.io/distroless/nodejs24-debian13:nonroot@sha256:9eeb7f58
 # ---- build stages: byte for byte the same in both Dockerfiles (test/unit/policy/docker-policy.test.ts) ----
 
 # hadolint cannot resolve the build argument, so it calls the pinned image untagged (DL3006, hadolint#1078)
-# and its registry untrusted (DL3026, hadolint#689).
-# hadolint ignore=DL3006,DL3026
+# and its registry untrusted (DL3026, hadolint#689); the labels (DL3049) are the shipped runtime stage's.
+# hadolint ignore=DL3006,DL3026,DL3049
 FROM --platform=$BUILDPLATFORM ${NODE_IMAGE} AS deps
 WORKDIR /build
 # The lockfile alone decides this layer, so editing src/ reuses it.

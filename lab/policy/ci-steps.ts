@@ -12,6 +12,8 @@ export interface CiStep {
 
 // Only GitHub can pull the real bases, so only there does the image suite test prebuilt images on them.
 const GITHUB_ONLY_SWITCHES = ['IMAGES_PREBUILT', 'REQUIRE_REAL_BASES'];
+// The release rehearsed on a loopback registry: on GitHub, the build, sign and publish jobs are the release.
+const LOCAL_ONLY_COMMANDS = ['npm run release:rehearse'];
 
 const COMMAND = /(?:^|\s)(npm ci|npm test|npm run [\w:-]+|\.ci\/install-tools)(?=\s|$)/;
 const SWITCH = /^(REQUIRE_\w+|IMAGES_\w+)$/;
@@ -32,7 +34,8 @@ export function stepsOfScript(text: string): CiStep[] {
     .split('\n')
     .map((line) => line.replace(/#.*$/, '').trim())
     .filter((line) => line !== '' && !line.startsWith('step '))
-    .flatMap((line) => stepOf(line) ?? []);
+    .flatMap((line) => stepOf(line) ?? [])
+    .filter((step) => !LOCAL_ONLY_COMMANDS.includes(step.command));
 }
 
 /**

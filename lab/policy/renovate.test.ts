@@ -13,12 +13,14 @@ describe("renovate.json's regex managers on ci.yml", () => {
   const deps = extractDeps(CONFIG, CI, CI_YML);
   const variableOf = (matched: string) => /([A-Z][A-Z0-9_]*):/.exec(matched)?.[1];
 
-  it('find the Node.js, the Trivy and the two tool images that ci.yml pins in env:', () => {
+  it('find the Node.js, the Trivy, the cosign and the three tool images that ci.yml pins in env:', () => {
     expect(deps.map((dep) => [variableOf(dep.matched), dep.depName, dep.datasource])).toEqual([
       ['NODE_VERSION', 'node', 'node-version'],
       ['TRIVY_VERSION', 'aquasecurity/trivy', 'github-releases'],
+      ['COSIGN_VERSION', 'sigstore/cosign', 'github-releases'],
       ['HADOLINT_IMAGE', 'ghcr.io/hadolint/hadolint', 'docker'],
       ['BUILDKIT_IMAGE', 'moby/buildkit', 'docker'],
+      ['SBOM_SCANNER_IMAGE', 'docker/buildkit-syft-scanner', 'docker'],
     ]);
   });
 

@@ -62,7 +62,7 @@ const WRITE_SCOPES: Record<string, string[]> = {
 /** The job that signs, the first step of a release: it waits for every check. */
 const RELEASE_JOB = 'sign';
 /** Jobs that come after the signature (they verify it, or tag what was signed), so signing cannot wait for them. */
-const AFTER_RELEASE = ['smoke-arm64', 'publish'];
+const AFTER_RELEASE = ['publish'];
 
 const steps = (workflow: Workflow) =>
   Object.entries(workflow.jobs).flatMap(([job, { steps = [] }]) => steps.map((step) => ({ job, step })));

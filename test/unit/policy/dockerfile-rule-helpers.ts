@@ -22,9 +22,6 @@ export const CONTEXT_ALLOW_LIST = ['package.json', 'package-lock.json', 'scripts
 /** What the runtime stage may take from the build stages: the bundle only. */
 export const RUNTIME_FROM_BUILD = ['/build/dist/'];
 
-export const OCI_LABELS = ['title', 'description', 'source', 'licenses', 'version', 'revision', 'created'].map(
-  (name) => `org.opencontainers.image.${name}`,
-);
 export const LABELS_FROM_BUILD_ARGS = ['version', 'revision', 'created'].map(
   (name) => `org.opencontainers.image.${name}`,
 );

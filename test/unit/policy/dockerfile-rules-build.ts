@@ -12,15 +12,6 @@ import {
 
 export const BUILD_RULES: DockerfileRule[] = [
   {
-    id: 'no-add (DL3020)',
-    why: 'ADD fetches URLs and unpacks archives implicitly; COPY does only what it says.',
-    check(dockerfile) {
-      return dockerfile.stages
-        .flatMap((stage) => instructionsOf(stage, 'ADD'))
-        .map((add) => `${at(add)}: ADD (use COPY)`);
-    },
-  },
-  {
     id: 'copy-allow-list',
     why: 'Only the files a step needs are copied, so nothing else can leak into a layer or bust its cache.',
     check(dockerfile) {
@@ -102,24 +93,6 @@ export const BUILD_RULES: DockerfileRule[] = [
     },
   },
   {
-    id: 'workdir-before-relative-copy (DL3045)',
-    why: 'A relative COPY destination without WORKDIR lands wherever the base image happens to point.',
-    check(dockerfile) {
-      return dockerfile.stages.flatMap((stage) => {
-        let workdir = stage.fromStage;
-        const problems: string[] = [];
-        for (const instruction of stage.instructions) {
-          if (instruction.getKeyword() === 'WORKDIR') workdir = true;
-          if (instruction.getKeyword() !== 'COPY' || workdir) continue;
-          const destination = argumentsOf(instruction).trim().split(/\s+/).at(-1) ?? '';
-          if (!destination.startsWith('/'))
-            problems.push(`${at(instruction)}: COPY to relative ${destination} before any WORKDIR`);
-        }
-        return problems;
-      });
-    },
-  },
-  {
     id: 'hadolint-ignore-has-reason',
     why: 'An ignored lint rule is a decision; the comment above it says why, naming each rule it silences.',
     check(dockerfile) {
@@ -138,20 +111,6 @@ export const BUILD_RULES: DockerfileRule[] = [
           ? []
           : [`line ${String(index + 1)}: ignores ${unexplained.join(', ')} without a comment above saying why`];
       });
-    },
-  },
-  {
-    id: 'pipefail (DL4006)',
-    why: 'Without pipefail, a failing command before a pipe goes unnoticed and the build carries on.',
-    check(dockerfile) {
-      const pipefail = dockerfile.stages.some((stage) =>
-        instructionsOf(stage, 'SHELL').some((shell) => argumentsOf(shell).includes('pipefail')),
-      );
-      if (pipefail) return [];
-      return dockerfile.stages
-        .flatMap((stage) => instructionsOf(stage, 'RUN'))
-        .filter((run) => /(^|[^|])\|([^|]|$)/.test(argumentsOf(run)))
-        .map((run) => `${at(run)}: a pipe without SHELL ["/bin/bash", "-o", "pipefail", "-c"]`);
     },
   },
 ];
