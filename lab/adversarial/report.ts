@@ -28,6 +28,8 @@ export interface AdversarialReport {
   durationSeconds: number;
   imagesSkipped?: string;
   rows: Row[];
+  /** Later runs that measured some rows again (npm run adversarial -- … --update). */
+  updates?: { command: string; date: string; rows: number }[];
 }
 
 const RECOVERY_TARGET_MS = 1_000;
@@ -70,7 +72,8 @@ export function renderAdversarial(report: AdversarialReport): string {
   const lines = [
     '# Hostile clients, measured',
     '',
-    `<!-- Written by \`${report.command}\` (lab/adversarial/run.ts) from ${ADVERSARIAL_REPORT}; do not edit by hand. -->`,
+    `<!-- Written by \`${report.command}\` (lab/adversarial/run.ts) from ${ADVERSARIAL_REPORT};`,
+    '     do not edit by hand: `node lab/adversarial/report.ts` renders it again. -->',
     '',
     `Each shape attacks for ${report.attackSeconds} s a target started fresh for it: the app as a process in a memory`,
     'cgroup with the images’ Node flags, the peer (Express with helmet and pino-http, Node’s defaults) the same way,',
@@ -84,8 +87,19 @@ export function renderAdversarial(report: AdversarialReport): string {
     '',
     `Machine: ${report.machine.cpuModel}, ${report.machine.cores} cores; ${report.machine.pinning}. The run took`,
     `${Math.round(report.durationSeconds / 60)} min.${report.imagesSkipped === undefined ? '' : ` Images: skipped (${report.imagesSkipped}).`}`,
+    ...(report.updates ?? []).map(
+      (update) => `Re-measured on ${update.date}: ${update.rows} rows, by \`${update.command}\`.`,
+    ),
     '',
   ];
+  lines.push('| target | rows up | rows meeting every target |', '| --- | --: | --: |');
+  for (const key of [...new Set(report.rows.map((row) => `${row.target}, ${row.memoryMiB} MiB`))]) {
+    const ofTarget = report.rows.filter((row) => `${row.target}, ${row.memoryMiB} MiB` === key);
+    const up = ofTarget.filter((row) => row.heapAborts + row.oomKills + row.restarts === 0).length;
+    const met = ofTarget.filter((row) => missed(row).length === 0).length;
+    lines.push(`| ${key} | ${up} of ${ofTarget.length} | ${met} of ${ofTarget.length} |`);
+  }
+  lines.push('');
   for (const shape of shapes) {
     lines.push(`## ${shape}`, '');
     lines.push('| target | came out | peak MiB | recovery | polite client | probes | targets |');

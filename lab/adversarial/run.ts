@@ -6,9 +6,10 @@
 //   npm run adversarial -- --no-images   the process and the peer only
 //   npm run adversarial -- --seconds 4   shorter attacks, for trying a change
 //   npm run adversarial -- --only open --targets process    the shapes whose name has "open", on the process
+//   npm run adversarial -- --targets slim --update           re-measures those rows in the committed report
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
@@ -28,6 +29,7 @@ const { values } = parseArgs({
     'no-images': { type: 'boolean', default: false },
     only: { type: 'string', default: '' },
     targets: { type: 'string', default: 'process,peer,slim,distroless' },
+    update: { type: 'boolean', default: false },
   },
 });
 const seconds = Number(values.seconds);
@@ -116,9 +118,21 @@ const report: AdversarialReport = {
   ...(imagesSkipped === undefined ? {} : { imagesSkipped }),
   rows,
 };
-// A partial run (fewer shapes, targets or seconds) is for trying a change: printed, never committed.
-const partial = process.argv.length > 2 && !(process.argv.length === 3 && values['no-images']);
-if (partial) {
+const sameRow = (a: Row, b: Row) => a.target === b.target && a.memoryMiB === b.memoryMiB && a.shape === b.shape;
+
+if (values.update) {
+  // The committed report, with these rows measured again; the page says which and when.
+  const committed = JSON.parse(readFileSync(ADVERSARIAL_REPORT, 'utf8')) as AdversarialReport;
+  const updated: AdversarialReport = {
+    ...committed,
+    rows: committed.rows.map((row) => rows.find((fresh) => sameRow(fresh, row)) ?? row),
+    updates: [...(committed.updates ?? []), { command: report.command, date: report.machine.date, rows: rows.length }],
+  };
+  writeFileSync(ADVERSARIAL_REPORT, `${JSON.stringify(updated, null, 2)}\n`);
+  writeFileSync(ADVERSARIAL_DOC, renderAdversarial(updated));
+  process.stderr.write(`Updated ${rows.length} rows: ${ADVERSARIAL_REPORT}, ${ADVERSARIAL_DOC}\n`);
+} else if (process.argv.length > 2 && !(process.argv.length === 3 && values['no-images'])) {
+  // A partial run (fewer shapes, targets or seconds) is for trying a change: printed, never committed.
   process.stdout.write(renderAdversarial(report));
 } else {
   writeFileSync(ADVERSARIAL_REPORT, `${JSON.stringify(report, null, 2)}\n`);

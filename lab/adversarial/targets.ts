@@ -18,7 +18,7 @@ export interface Outcome {
   peakMiB: number | undefined;
 }
 
-export interface Target {
+interface Target {
   name: string;
   memoryMiB: number;
   address: Address;

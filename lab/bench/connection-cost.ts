@@ -69,7 +69,7 @@ function slope(points: [number, number][]): number {
  * nothing holds it, once the socket's buffers are full), those behind it sharing what waiting requests may
  * hold together.
  */
-export function ceilingRequests(): string {
+function ceilingRequests(): string {
   const request = (headerBytes: number) =>
     `GET /api/time HTTP/1.1\r\nHost: bench\r\nX-Padding: ${'p'.repeat(Math.max(0, headerBytes - 64))}\r\n\r\n`;
   const waiting = MAX_PIPELINED - 1;

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, readFileSync } from 'node:fs';
 import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { cmdNodeFlagsOf, nodeOptionsOf } from '../../test/images/support/pins.ts';
 import { freePort } from '../../test/support/free-port.ts';
 import { openFifo } from '../../test/support/fifo.ts';
@@ -35,6 +36,16 @@ export type Stdout = 'discard' | 'reader' | 'pipe' | number;
  */
 export type NodeSettings = 'images' | 'defaults';
 
+/**
+ * Whether a line of a server's stderr reaches the bench's own, in the middle of its report: not the
+ * hook's (one per held request), and not the app's log lines (a request still in flight when a server is
+ * stopped is logged late, on stderr), which the measurements read from the kept stderr instead. What is
+ * left says something went wrong: a crash, a refusal to listen.
+ */
+export function passedOn(line: string): boolean {
+  return line.trim() !== '' && !line.startsWith(HOLDING_MARKER) && !line.startsWith('{"level":');
+}
+
 /** A process that reads a named pipe to the end as fast as it can; the server writes to `fd`. */
 function logReader(): { fd: number; close: () => void } {
   const fifo = openFifo();
@@ -54,7 +65,7 @@ export interface ServerProcess {
   /** Resolves with the exit code (null when a signal ended it). */
   exited: Promise<number | null>;
   stop(): Promise<number | null>;
-  /** Everything the server wrote to stderr so far (it is passed on to ours as well). */
+  /** Everything the server wrote to stderr so far (what says something went wrong is passed on to ours). */
   stderr(): string;
   /** Its memory cgroup's peak and OOM kills, when it was given a limit; after the exit, as they ended. */
   cgroupMemory(): CgroupMemory | undefined;
@@ -125,12 +136,15 @@ export async function spawnServer({
     closeSync(reader.fd);
   }
   let stderr = '';
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-    // Passed on, but for the hook's own lines (one per held request).
-    const shown = chunk.split('\n').filter((line) => !line.startsWith(HOLDING_MARKER));
-    if (shown.some(Boolean)) process.stderr.write(shown.join('\n'));
-  });
+  if (child.stderr !== null) {
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    // Whole lines: a chunk may end inside one.
+    createInterface({ input: child.stderr }).on('line', (line) => {
+      if (passedOn(line)) process.stderr.write(`${line}\n`);
+    });
+  }
   let final: CgroupMemory | undefined;
   const exited = once(child, 'exit').then(([code]) => {
     reader?.close();

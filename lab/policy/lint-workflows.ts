@@ -20,8 +20,11 @@ export const WORKFLOWS_FOLDER = '.github/workflows';
 export const CI_SCRIPTS = [
   '.ci/run',
   '.ci/start-docker',
+  '.ci/docker-network',
   '.ci/install-tools',
   'lab/security/observatory.sh',
+  'lab/cluster/build.sh',
+  'lab/cluster/node.sh',
   ...['install-tools', 'pins.sh', 'hadolint.sh', 'rehearse', 'same-platforms.sh', 'publish-tags.sh'].map(
     (script) => `lab/release/${script}`,
   ),

@@ -41,8 +41,8 @@ const FIXTURES: WorkflowFixture[] = [
   {
     rule: 'least-privilege',
     defect: 'a checks job that may write',
-    from: '  checks:\n    runs-on: ubuntu-24.04\n    timeout-minutes: 30\n    permissions:\n      contents: read\n',
-    to: '  checks:\n    runs-on: ubuntu-24.04\n    timeout-minutes: 30\n    permissions:\n      contents: write\n',
+    from: '    timeout-minutes: 60\n    permissions:\n      contents: read\n',
+    to: '    timeout-minutes: 60\n    permissions:\n      contents: write\n',
   },
   {
     rule: 'least-privilege',
@@ -110,6 +110,7 @@ describe('.ci/run and ci.yml run one list of steps', () => {
       'npm run build',
       'npm test',
       'npm run test:lab',
+      'npm run test:cluster',
       'npm run test:browser',
       'npm run standins',
       'npm run test:images',
@@ -136,7 +137,7 @@ describe('.ci/run and ci.yml run one list of steps', () => {
       'run',
       'REQUIRE_BROWSER=1 npm run test:browser',
       'npm run test:browser',
-      'step 8: .ci/run runs npm run test:browser, ci.yml runs REQUIRE_BROWSER=1 npm run test:browser',
+      'step 9: .ci/run runs npm run test:browser, ci.yml runs REQUIRE_BROWSER=1 npm run test:browser',
     ],
     [
       'ci.yml skips the tools',

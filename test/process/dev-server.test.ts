@@ -1,22 +1,9 @@
-import { cp, mkdtemp, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import { removeScratchCopies, scratchCopy } from '../support/scratch-copy.ts';
 import { run, startProcess, startServer, type RunningProcess } from '../support/server-process.ts';
-
-// npm run dev rewrites dist/, which the other suites run from at the same time: it runs in a copy of what it
-// reads (what .dockerignore lets into the image's build), with the installed packages linked.
-const SOURCES = ['package.json', 'scripts/build.ts', 'src', 'public'];
-
-const folders: string[] = [];
-async function scratchCopy(): Promise<string> {
-  const folder = await mkdtemp(join(tmpdir(), 'moscow-time-dev-'));
-  folders.push(folder);
-  await Promise.all(SOURCES.map((source) => cp(source, join(folder, source), { recursive: true })));
-  await symlink(join(process.cwd(), 'node_modules'), join(folder, 'node_modules'));
-  return folder;
-}
 
 // npm run dev is npm, a shell, the watcher, pino-pretty and the server: one process group, stopped as one
 // after the test, also after one that timed out.
@@ -36,7 +23,7 @@ afterEach(async () => {
     if (group.child.pid !== undefined) process.kill(-group.child.pid, 'SIGTERM');
     await group.exited;
   }
-  await Promise.all(folders.splice(0).map((folder) => rm(folder, { recursive: true, force: true })));
+  await removeScratchCopies();
 });
 
 /** The address in a "listening on …" line, as pino-pretty prints it. */

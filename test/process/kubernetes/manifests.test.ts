@@ -6,12 +6,12 @@ import { MEMORY_FLOOR_MIB } from '../../../src/lifecycle/connection-limits.ts';
 import { parseCompose } from '../../unit/policy/compose-rules.ts';
 import { skipWithout } from '../../support/requirement.ts';
 import { testApp } from '../../support/test-app.ts';
-import { kubectlAvailable, render } from './render.ts';
+import { kubectlAvailable, render, type KubernetesObject } from './render.ts';
 import { bytesOfQuantity, KUBERNETES_RULES, type Facts, type Manifests } from './rules.ts';
-import { checkSchema, type KubernetesObject } from './schema.ts';
 
-// The manifests rendered exactly as `kubectl apply -k` would (kubectl's built-in kustomize), checked offline:
-// no cluster runs here.
+// The manifests rendered exactly as `kubectl apply -k` would (kubectl's built-in kustomize), checked offline
+// for what only this project knows. The schema and the restricted standard are a real API server's to
+// check: lab/cluster (npm run test:cluster) sends these manifests to one.
 const kubectlMissing = skipWithout({
   present: kubectlAvailable,
   switchName: 'REQUIRE_KUBECTL',
@@ -22,7 +22,6 @@ const kubectlMissing = skipWithout({
 function sort(objects: KubernetesObject[]): Manifests {
   const of = <T>(kind: string) => objects.filter((object) => object.kind === kind) as T[];
   return {
-    namespaces: of('Namespace'),
     deployments: of('Deployment'),
     services: of('Service'),
     budgets: of('PodDisruptionBudget'),
@@ -71,10 +70,6 @@ describe.skipIf(kubectlMissing)('deploy/kubernetes', () => {
     }
   });
 
-  it('validates every object against the Kubernetes 1.30 API', () => {
-    expect(checkSchema(objects)).toEqual([]);
-  });
-
   it.each(KUBERNETES_RULES.map((rule) => [rule.id, rule] as const))('follows %s', (_id, rule) => {
     expect(rule.check(manifests, FACTS), rule.why).toEqual([]);
   });
@@ -105,75 +100,7 @@ describe.skipIf(kubectlMissing)('each check fires on a defect', () => {
     return { deployment, pod, container };
   };
 
-  it.each([
-    [
-      'a misspelt field',
-      (m: Manifests) => Object.assign(slim(m).container, { resourcez: slim(m).container.resources }),
-      /'"resourcez"' does not exist in type 'Container'/,
-    ],
-    [
-      'a wrong type',
-      (m: Manifests) => Object.assign(slim(m).deployment.spec ?? {}, { replicas: 'two' }),
-      /Type 'string' is not assignable to type 'number'. \(at "replicas": "two"\)/,
-    ],
-    [
-      'a missing required field',
-      (m: Manifests) => {
-        delete (slim(m).container as { name?: string }).name;
-      },
-      /Property 'name' is missing/,
-    ],
-  ])('the schema check fires on %s', (_defect, change, message) => {
-    const bad = withDefect(objects, change);
-    const problems = checkSchema([
-      ...bad.namespaces,
-      ...bad.deployments,
-      ...bad.services,
-      ...bad.budgets,
-      ...bad.policies,
-    ]);
-    expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(message);
-  });
-
   const FIXTURES: [rule: string, defect: string, change: (manifests: Manifests) => void][] = [
-    [
-      'restricted-pod-security',
-      'privilege escalation',
-      (m) => {
-        Object.assign(slim(m).container.securityContext ?? {}, { allowPrivilegeEscalation: true });
-      },
-    ],
-    [
-      'restricted-pod-security',
-      'capabilities added',
-      (m) => {
-        Object.assign(slim(m).container.securityContext?.capabilities ?? {}, { add: ['NET_ADMIN'] });
-      },
-    ],
-    [
-      'restricted-pod-security',
-      'no seccomp profile',
-      (m) => {
-        delete slim(m).container.securityContext?.seccompProfile;
-        delete slim(m).pod.securityContext?.seccompProfile;
-      },
-    ],
-    [
-      'restricted-pod-security',
-      'a hostPath volume',
-      (m) => {
-        slim(m).pod.volumes?.push({ name: 'host', hostPath: { path: '/' } });
-      },
-    ],
-    [
-      'restricted-pod-security',
-      'root allowed',
-      (m) => {
-        delete slim(m).container.securityContext?.runAsNonRoot;
-        delete slim(m).pod.securityContext?.runAsNonRoot;
-      },
-    ],
     [
       'read-only-root-with-memory-tmp',
       'a writable root',
@@ -306,13 +233,6 @@ describe.skipIf(kubectlMissing)('each check fires on a defect', () => {
       'every port open',
       (m) => {
         Object.assign(m.policies[0]?.spec?.ingress?.[0] ?? {}, { ports: [] });
-      },
-    ],
-    [
-      'namespace-enforces-restricted',
-      'baseline only',
-      (m) => {
-        Object.assign(m.namespaces[0]?.metadata?.labels ?? {}, { 'pod-security.kubernetes.io/enforce': 'baseline' });
       },
     ],
     [

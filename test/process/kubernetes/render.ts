@@ -1,6 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { parseAllDocuments } from 'yaml';
-import type { KubernetesObject } from './schema.ts';
+
+export interface KubernetesObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string };
+}
 
 export const kubectlAvailable = spawnSync('kubectl', ['version', '--client']).status === 0;
 

@@ -1,14 +1,15 @@
 import type { Deployment } from 'kubernetes-types/apps/v1.js';
-import type { Container, Namespace, PodSpec, Service } from 'kubernetes-types/core/v1.js';
+import type { Container, PodSpec, Service } from 'kubernetes-types/core/v1.js';
 import type { NetworkPolicy } from 'kubernetes-types/networking/v1.js';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 
-// Rules on the rendered manifests (kubectl kustomize deploy/kubernetes): the restricted Pod Security
-// Standard, and agreement with the app, the images and compose.yaml. The facts they compare against are
-// read from the code and the files that own them, in manifests.test.ts.
+// Rules on the rendered manifests (kubectl kustomize deploy/kubernetes) that no API server can check:
+// agreement with the app, the images and compose.yaml. The facts they compare against are read from the
+// code and the files that own them, in manifests.test.ts. What a server does check (the schema, the
+// restricted Pod Security Standard, the namespace enforcing it) a real kube-apiserver checks, in
+// lab/cluster.
 
 export interface Manifests {
-  namespaces: Namespace[];
   deployments: Deployment[];
   services: Service[];
   budgets: PodDisruptionBudget[];
@@ -36,22 +37,12 @@ export interface Facts {
 export interface KubernetesRule {
   id: string;
   why: string;
+  /** Why a real API server (lab/cluster) cannot say this: what it covers, it checks, and no rule here does. */
+  beyondTheServer: string;
   check(manifests: Manifests, facts: Facts): string[];
 }
 
 const VARIANTS = ['slim', 'distroless'];
-// The "restricted" profile's allowed volume types (Kubernetes Pod Security Standards).
-const RESTRICTED_VOLUMES = [
-  'configMap',
-  'csi',
-  'downwardAPI',
-  'emptyDir',
-  'ephemeral',
-  'persistentVolumeClaim',
-  'projected',
-  'secret',
-];
-
 const nameOf = (object: { metadata?: { name?: string } }) => String(object.metadata?.name);
 const variantOf = (object: { metadata?: { name?: string } }) =>
   VARIANTS.find((variant) => nameOf(object).endsWith(`-${variant}`));
@@ -84,40 +75,8 @@ function selects(selector: Record<string, string> | undefined, labels: Record<st
 
 export const KUBERNETES_RULES: KubernetesRule[] = [
   {
-    id: 'restricted-pod-security',
-    why: 'The "restricted" Pod Security Standard: non-root, no privilege escalation, no capabilities, a seccomp profile, safe volumes.',
-    check: (manifests) =>
-      perContainer(manifests, (container, pod) => {
-        const problems: string[] = [];
-        const runAsNonRoot = container.securityContext?.runAsNonRoot ?? pod.securityContext?.runAsNonRoot;
-        if (runAsNonRoot !== true) problems.push('runAsNonRoot is not true');
-        const uid = container.securityContext?.runAsUser ?? pod.securityContext?.runAsUser;
-        if (uid === 0) problems.push('runs as UID 0');
-        if (container.securityContext?.allowPrivilegeEscalation !== false)
-          problems.push('allowPrivilegeEscalation is not false');
-        if (container.securityContext?.privileged === true) problems.push('is privileged');
-        if (!(container.securityContext?.capabilities?.drop ?? []).includes('ALL'))
-          problems.push('does not drop ALL capabilities');
-        const added = (container.securityContext?.capabilities?.add ?? []).filter(
-          (capability) => capability !== 'NET_BIND_SERVICE',
-        );
-        if (added.length > 0) problems.push(`adds capabilities ${added.join(', ')}`);
-        const seccomp = container.securityContext?.seccompProfile?.type ?? pod.securityContext?.seccompProfile?.type;
-        if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost')
-          problems.push(`seccomp profile is ${String(seccomp)}`);
-        if (pod.hostNetwork === true || pod.hostPID === true || pod.hostIPC === true)
-          problems.push('shares a host namespace');
-        if ((container.ports ?? []).some((port) => port.hostPort !== undefined)) problems.push('uses a host port');
-        for (const volume of pod.volumes ?? []) {
-          const types = Object.keys(volume).filter((key) => key !== 'name');
-          if (!types.every((type) => RESTRICTED_VOLUMES.includes(type)))
-            problems.push(`volume ${volume.name} is ${types.join(', ')}`);
-        }
-        return problems;
-      }),
-  },
-  {
     id: 'read-only-root-with-memory-tmp',
+    beyondTheServer: 'restricted does not require a read-only root, and any emptyDir is valid.',
     why: 'The image suite runs both images with a read-only root and /tmp in memory; the pod does the same, and bounds /tmp.',
     check: (manifests) =>
       perContainer(manifests, (container, pod) => {
@@ -134,6 +93,7 @@ export const KUBERNETES_RULES: KubernetesRule[] = [
   },
   {
     id: 'no-service-account-token',
+    beyondTheServer: 'restricted allows a token, and the server mounts one unless told not to.',
     why: 'The app calls no Kubernetes API: a mounted token would only be something to steal.',
     check: (manifests) =>
       manifests.deployments
@@ -142,6 +102,7 @@ export const KUBERNETES_RULES: KubernetesRule[] = [
   },
   {
     id: 'probes-match-the-app',
+    beyondTheServer: "the server checks a probe's form, not that the app answers on that path and port.",
     why: "Startup and liveness on /healthz, readiness on /readyz, on the metrics listener (METRICS_PORT), which a flood of the app's port cannot starve; port http is the app's PORT.",
     check: (manifests, facts) =>
       perContainer(manifests, (container) => {
@@ -167,6 +128,7 @@ export const KUBERNETES_RULES: KubernetesRule[] = [
   },
   {
     id: 'runs-as-the-image-user',
+    beyondTheServer: "the server sees a UID, never the image's USER.",
     why: "runAsUser and runAsGroup are the variant's Dockerfile USER, so the pod runs as the image expects.",
     check: (manifests, facts) =>
       manifests.deployments.flatMap((deployment) => {
@@ -181,6 +143,7 @@ export const KUBERNETES_RULES: KubernetesRule[] = [
   },
   {
     id: 'drains-before-the-kill',
+    beyondTheServer: 'the server bounds the preStop sleep by the grace period but knows nothing of SHUTDOWN_GRACE_MS.',
     why: 'preStop keeps serving while endpoints update, then SHUTDOWN_GRACE_MS drains: both must end before the grace period.',
     check: (manifests, facts) =>
       perContainer(manifests, (container, pod) => {
@@ -199,6 +162,7 @@ export const KUBERNETES_RULES: KubernetesRule[] = [
   },
   {
     id: 'resources-as-measured',
+    beyondTheServer: "any quantity is valid; compose.yaml and the measured floor are the project's.",
     why: "The memory limit is compose.yaml's, derived from the measured floor; it holds the floor plus the in-memory /tmp. Requests for both.",
     check: (manifests, facts) =>
       perContainer(manifests, (container, pod) => {
@@ -219,6 +183,7 @@ export const KUBERNETES_RULES: KubernetesRule[] = [
   },
   {
     id: 'rollout-without-downtime',
+    beyondTheServer: 'one replica, maxUnavailable 1 and a missing budget are all valid objects.',
     why: 'Two replicas spread over nodes, a rollout that never lowers capacity, and a budget that keeps one pod through drains.',
     check: (manifests) => [
       ...manifests.deployments.flatMap((deployment) => {
@@ -239,6 +204,7 @@ export const KUBERNETES_RULES: KubernetesRule[] = [
   },
   {
     id: 'images-as-published',
+    beyondTheServer: "any image reference is valid; the name CI publishes under is the project's.",
     why: 'Each variant runs the image CI publishes from its own Dockerfile: ghcr.io/<owner>/moscow-time:<variant>.',
     check: (manifests, facts) =>
       perContainer(manifests, (container, _pod, deployment) => {
@@ -253,6 +219,8 @@ export const KUBERNETES_RULES: KubernetesRule[] = [
   },
   {
     id: 'variants-side-by-side',
+    beyondTheServer:
+      "the server checks a Deployment's selector against its own template only, never a Service's, a budget's or a policy's against the other variant's pods.",
     why: "Both variants run in one namespace: names, and every selector, are each variant's own.",
     check: (manifests) => {
       const problems: string[] = [];
@@ -289,6 +257,7 @@ export const KUBERNETES_RULES: KubernetesRule[] = [
   },
   {
     id: 'network-policy',
+    beyondTheServer: "any policy is valid; which ports open is the project's choice.",
     why: "In: the app's port and the metrics listener's only. Out: nothing, since the app calls no one.",
     check: (manifests) =>
       manifests.policies.flatMap((policy) => {
@@ -304,16 +273,8 @@ export const KUBERNETES_RULES: KubernetesRule[] = [
       }),
   },
   {
-    id: 'namespace-enforces-restricted',
-    why: 'The namespace label makes the cluster itself refuse any pod that breaks the restricted standard.',
-    check: (manifests) =>
-      manifests.namespaces.length === 1 &&
-      manifests.namespaces[0]?.metadata?.labels?.['pod-security.kubernetes.io/enforce'] === 'restricted'
-        ? []
-        : ['the namespace does not enforce the restricted Pod Security Standard'],
-  },
-  {
     id: 'scrape-annotations',
+    beyondTheServer: 'annotations are free text to the server.',
     why: 'A Prometheus that discovers pods by annotation scrapes /metrics on the metrics listener.',
     check: (manifests) =>
       manifests.deployments.flatMap((deployment) => {
