@@ -6,9 +6,15 @@ const QUEUE = Symbol('pipelined requests');
 interface Queue {
   /** A request of this connection is being answered. */
   answering: boolean;
-  /** Requests waiting for the one before them, and the bytes they hold. */
-  waiting: [IncomingMessage, ServerResponse][];
+  /** Requests waiting for the one before them, each with its size; and those sizes added up. */
+  waiting: Waiting[];
   waitingBytes: number;
+}
+
+interface Waiting {
+  req: IncomingMessage;
+  res: ServerResponse;
+  bytes: number;
 }
 
 interface PipelinedSocket extends Socket {
@@ -54,12 +60,13 @@ export function oneAtATime(app: RequestListener, bounds: PipeliningBounds, onCut
     queue.answering = true;
     res.once('close', () => {
       queue.answering = false;
-      let next = queue.waiting.shift();
-      // A client that has gone (its half-close aborts the requests it sent) gets no more answers.
-      while (next !== undefined && (socket.destroyed || next[0].destroyed)) next = queue.waiting.shift();
-      if (next === undefined) return;
-      queue.waitingBytes -= sizeOf(next[0]);
-      answer(socket, queue, ...next);
+      for (let next = queue.waiting.shift(); next !== undefined; next = queue.waiting.shift()) {
+        queue.waitingBytes -= next.bytes;
+        // A client that has gone (its half-close aborts the requests it sent) gets no more answers.
+        if (socket.destroyed || next.req.destroyed) continue;
+        answer(socket, queue, next.req, next.res);
+        return;
+      }
     });
     app(req, res);
   };
@@ -72,13 +79,13 @@ export function oneAtATime(app: RequestListener, bounds: PipeliningBounds, onCut
       answer(socket, queue, req, res);
       return;
     }
-    const bytes = queue.waitingBytes + sizeOf(req);
-    if (queue.waiting.length >= bounds.maxWaiting || bytes > bounds.maxWaitingBytes) {
+    const bytes = sizeOf(req);
+    if (queue.waiting.length >= bounds.maxWaiting || queue.waitingBytes + bytes > bounds.maxWaitingBytes) {
       onCut();
       cut(socket);
       return;
     }
-    queue.waiting.push([req, res]);
-    queue.waitingBytes = bytes;
+    queue.waiting.push({ req, res, bytes });
+    queue.waitingBytes += bytes;
   };
 }

@@ -1,7 +1,6 @@
-import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loopbackSockets } from '../support/loopback.ts';
 import { startServer, type RunningServer } from '../support/server-process.ts';
 
 // The built server with a small heap, as in a small container, against clients that break the assumptions
@@ -20,10 +19,10 @@ const RECOVERY_CPU_MS = 1_000;
 const ANSWER_WITHIN_MS = 30_000;
 
 let server: RunningServer | undefined;
-const sockets: Socket[] = [];
+const { open, closeAll } = loopbackSockets();
 
 afterEach(async () => {
-  for (const socket of sockets.splice(0)) socket.destroy();
+  closeAll();
   server?.child.kill('SIGKILL');
   await server?.exited;
 });
@@ -32,10 +31,7 @@ afterEach(async () => {
 async function attack(port: number, connections: number, requests: string): Promise<void> {
   await Promise.all(
     Array.from({ length: connections }, async () => {
-      const socket = connect(port, '127.0.0.1');
-      sockets.push(socket);
-      socket.on('error', () => undefined);
-      await once(socket, 'connect').catch(() => undefined);
+      const socket = await open(port);
       socket.pause();
       socket.write(requests);
     }),
@@ -84,7 +80,7 @@ describe('hostile clients', () => {
       // Long enough for the server to read and act on all of it; it is still up after.
       await new Promise((resolve) => setTimeout(resolve, 2_000));
       expect(server.child.exitCode).toBeNull();
-      for (const socket of sockets.splice(0)) socket.destroy();
+      closeAll();
 
       const answer = await fresh(server.port, server.child.pid ?? 0);
       expect(answer.status).toBe(200);
