@@ -7,7 +7,7 @@
 //
 //   node lab/adversarial/observer.ts HOST PORT PROBE_PORT
 import { Agent, request } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { every } from '../lib/every.ts';
 
 export interface Observed {
   polite: { tried: number; answered: number };
@@ -42,15 +42,6 @@ function get(
     });
     req.end();
   });
-}
-
-/** Runs `once` every `everyMs` (or right after, when it took longer) until `stop.requested`. */
-async function every(everyMs: number, stop: { requested: boolean }, once: () => Promise<void>): Promise<void> {
-  while (!stop.requested) {
-    const started = performance.now();
-    await once();
-    await sleep(Math.max(0, started + everyMs - performance.now()));
-  }
 }
 
 if (import.meta.main) {

@@ -3,7 +3,7 @@
 // Its own process, so that the load generator's busy event loop cannot delay a probe past its timeout.
 //
 //   node lab/bench/overload/probe.ts HOST PORT
-import { setTimeout as sleep } from 'node:timers/promises';
+import { every } from '../../lib/every.ts';
 import { answers200 } from '../../../test/support/load/connection.ts';
 
 export interface Probes {
@@ -18,11 +18,9 @@ if (import.meta.main) {
   process.on('SIGTERM', () => {
     stop.requested = true;
   });
-  while (!stop.requested) {
-    const started = performance.now();
+  await every(1_000, stop, async () => {
     if (await answers200({ host, port: Number(port) }, '/healthz', 2_000)) probes.answered += 1;
     else probes.failed += 1;
-    await sleep(Math.max(0, started + 1_000 - performance.now()));
-  }
+  });
   process.stdout.write(`${JSON.stringify(probes)}\n`);
 }
