@@ -50,7 +50,7 @@ export function thirdPartyNotices(metafile: Metafile): string {
   return notices.sort().join(`\n${'-'.repeat(72)}\n\n`);
 }
 
-const SERVER = {
+export const SERVER = {
   ...BUNDLE_OPTIONS,
   entryPoints: ['src/server.ts', 'src/healthcheck.ts'],
   outdir: 'dist',

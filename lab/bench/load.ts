@@ -1,15 +1,14 @@
 import autocannon from 'autocannon';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { APP_BUNDLE, startHealthy, type NodeSettings, type ServerProcess, type Stdout } from './server-process.ts';
-import { median, round } from './stats.ts';
+import { median, medianWithInterval, round, type Estimate } from './stats.ts';
+import { wrk } from './wrk.ts';
 
 /** A server the throughput rounds measure. */
 export interface Contender {
   name: string;
   file: string;
   node: NodeSettings;
-  /** Runs under this memory limit, as in its container. */
-  memoryLimitMiB?: number;
   /** Whether it logs each request: only those are measured again with their log read through a pipe. */
   logs: boolean;
 }
@@ -28,6 +27,12 @@ export interface LoadSettings {
   rounds: number;
 }
 
+/** Every contender runs in a cgroup with the app's container limits (compose.yaml's). */
+export interface ContainerLimits {
+  memoryMiB: number;
+  cpus: number;
+}
+
 export interface Shot {
   rps: number;
   p50Ms: number;
@@ -38,19 +43,40 @@ export interface Shot {
   errors: number;
 }
 
+/** One contender's round: wrk's figures and what the server's cgroup spent on them. */
+interface Round {
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** CPU time per answered request, µs: what the server spent, whatever the generator managed to send. */
+  cpuUs: number;
+  /** The share of the round the server's CPU was busy (1: one whole CPU). */
+  busy: number;
+  failures: number;
+}
+
 export interface ThroughputRow {
   shape: string;
   sink: LogSink;
   path: string;
   contender: string;
+  /** Medians over the rounds. */
   rps: number;
   p50Ms: number;
   p99Ms: number;
+  cpuUsPerRequest: number;
+  busy: number;
+  /** The high-water mark of its cgroup's memory over every round. */
+  peakMiB: number | undefined;
   /**
-   * Against each other contender of the same sink: the median over the rounds of this one's req/s divided
-   * by the other's in the same round.
+   * Against each other contender of the same sink: this one's req/s over the other's in the same round,
+   * the median over the rounds with its 95 % interval.
    */
-  ratios: Record<string, number>;
+  ratios: Record<string, Estimate>;
+  /** The same for p99 latency (lower is better). */
+  p99Ratios: Record<string, Estimate>;
+  /** The same for requests per CPU-second, the server's own cost: little moved by the machine's load. */
+  perCpuRatios: Record<string, Estimate>;
   failures: number;
 }
 
@@ -68,82 +94,179 @@ export async function shoot(url: string, seconds: number, connections: number, p
 
 interface Group {
   sink: LogSink;
-  paths: string[];
   contenders: Contender[];
 }
 
-// Every contender on /dev/null, on both routes; those that log, again with their log read through a pipe,
-// on /api/time: reading the log is the work that differs between them.
+// Every contender on /dev/null; those that log, again with their log read through a pipe: reading the log
+// is the work that differs between them.
 function groupsOf(contenders: Contender[]): Group[] {
   return [
-    { sink: '/dev/null', paths: ['/api/time', '/'], contenders },
-    { sink: 'pipe', paths: ['/api/time'], contenders: contenders.filter((contender) => contender.logs) },
+    { sink: '/dev/null', contenders },
+    { sink: 'pipe', contenders: contenders.filter((contender) => contender.logs) },
   ];
 }
 
 const STDOUT_OF: Record<LogSink, Stdout> = { '/dev/null': 'discard', pipe: 'reader' };
+const PATH = '/api/time';
 
-/** Each round runs every contender once, in an order rotated from round to round, so drift hits all alike. */
-async function measureGroup(group: Group, settings: LoadSettings, log: (line: string) => void) {
+async function runRound(server: ServerProcess, settings: LoadSettings, seconds: number): Promise<Round> {
+  const cpuBefore = server.cpuSeconds() ?? Number.NaN;
+  const result = await wrk(
+    `http://127.0.0.1:${server.port}${PATH}`,
+    seconds,
+    settings.connections,
+    settings.pipelining,
+  );
+  const cpu = (server.cpuSeconds() ?? Number.NaN) - cpuBefore;
+  return {
+    rps: result.requests / result.seconds,
+    p50Ms: result.p50Ms,
+    p99Ms: result.p99Ms,
+    cpuUs: (cpu * 1e6) / result.requests,
+    busy: cpu / result.seconds,
+    failures: result.non2xx + result.errors,
+  };
+}
+
+type Pick = (entry: Round) => number;
+
+function meanOf(shots: Round[]): Round {
+  const mean = (field: keyof Round) => shots.reduce((sum, shot) => sum + shot[field], 0) / shots.length;
+  return {
+    rps: mean('rps'),
+    p50Ms: mean('p50Ms'),
+    p99Ms: mean('p99Ms'),
+    cpuUs: mean('cpuUs'),
+    busy: mean('busy'),
+    failures: shots.reduce((sum, shot) => sum + shot.failures, 0),
+  };
+}
+
+/**
+ * A shot rescaled by how the first contender's neighbouring runs compare with its round's mean: the shot
+ * as it would have measured at the round's average conditions. Failures stay as counted.
+ */
+function relativeTo(shot: Round, neighbours: Round, roundMean: Round): Round {
+  const scale = (field: 'rps' | 'p50Ms' | 'p99Ms' | 'cpuUs') => (shot[field] / neighbours[field]) * roundMean[field];
+  return {
+    rps: scale('rps'),
+    p50Ms: scale('p50Ms'),
+    p99Ms: scale('p99Ms'),
+    cpuUs: scale('cpuUs'),
+    busy: shot.busy,
+    failures: shot.failures,
+  };
+}
+
+/**
+ * Rounds of a sandwich: the first contender (the app), then each other one, the first again between each, as
+ * A B A C A D A. Each other contender's figures are taken relative to the mean of the two runs of the first on
+ * either side of it, which cancels what the machine's load did over those seconds if it changed steadily;
+ * ratios between any two are ratios of those relative figures, within a round. The order of the others is
+ * rotated from round to round.
+ */
+async function measureGroup(
+  group: Group,
+  settings: LoadSettings,
+  limits: ContainerLimits,
+  log: (line: string) => void,
+) {
   const servers = new Map<string, ServerProcess>();
-  const shots = new Map<string, Shot[]>();
-  const key = (path: string, name: string) => `${path} ${name}`;
+  const rounds = new Map<string, Round[]>();
   try {
-    for (const { name, file, node, memoryLimitMiB } of group.contenders) {
-      const limit = memoryLimitMiB === undefined ? {} : { memoryLimitMiB };
-      servers.set(name, await startHealthy({ file, node, ...limit, stdout: STDOUT_OF[group.sink] }));
+    for (const { name, file, node } of group.contenders) {
+      const options = {
+        file,
+        node,
+        memoryLimitMiB: limits.memoryMiB,
+        cpus: limits.cpus,
+        stdout: STDOUT_OF[group.sink],
+      };
+      servers.set(name, await startHealthy(options));
     }
-    const urlOf = (name: string, path: string) => `http://127.0.0.1:${String(servers.get(name)?.port)}${path}`;
-    for (const { name } of group.contenders) {
-      for (const path of group.paths)
-        await shoot(urlOf(name, path), settings.warmupSeconds, settings.connections, settings.pipelining);
-    }
-    const names = group.contenders.map(({ name }) => name);
-    for (let round = 0; round < settings.rounds; round += 1) {
-      const order = names.map((_, index) => names[(index + round) % names.length] ?? '');
-      for (const path of group.paths) {
-        for (const name of order) {
-          // A moment for the previous contender's sockets to close and its process to go idle.
-          await sleep(300);
-          const shot = await shoot(urlOf(name, path), settings.seconds, settings.connections, settings.pipelining);
-          log(
-            `  ${settings.shape}, ${group.sink}, round ${round + 1} ${path.padEnd(9)} ${name.padEnd(22)} ${Math.round(shot.rps)} req/s, p99 ${shot.p99Ms} ms`,
-          );
-          shots.set(key(path, name), [...(shots.get(key(path, name)) ?? []), shot]);
-        }
+    const shoot = async (name: string, seconds: number) => {
+      const server = servers.get(name);
+      if (server === undefined) throw new Error(`no server for ${name}`);
+      // A moment for the previous contender's sockets to close and its process to go idle.
+      await sleep(300);
+      return runRound(server, settings, seconds);
+    };
+    // Long enough for V8 to have optimised the hot paths: on one thread it compiles between requests.
+    for (const { name } of group.contenders) await shoot(name, settings.warmupSeconds);
+    const [first, ...others] = group.contenders.map(({ name }) => name);
+    if (first === undefined) return [];
+    for (let index = 0; index < settings.rounds; index += 1) {
+      const order = others.map((_, offset) => others[(offset + index) % others.length] ?? '');
+      const sandwich: [string, Round][] = [[first, await shoot(first, settings.seconds)]];
+      for (const name of order) {
+        sandwich.push([name, await shoot(name, settings.seconds)], [first, await shoot(first, settings.seconds)]);
       }
+      for (const [name, shot] of sandwich) {
+        log(
+          `  ${settings.shape}, ${group.sink}, round ${index + 1} ${name.padEnd(32)} ${Math.round(shot.rps)} req/s, p99 ${round(shot.p99Ms)} ms, ${Math.round(shot.cpuUs)} µs CPU/request, busy ${Math.round(shot.busy * 100)} %`,
+        );
+      }
+      // The first contender's own figures: the mean of its runs in the round.
+      const firsts = sandwich.filter(([name]) => name === first).map(([, shot]) => shot);
+      rounds.set(first, [...(rounds.get(first) ?? []), meanOf(firsts)]);
+      sandwich.forEach(([name, shot], position) => {
+        if (name === first) return;
+        const before = sandwich[position - 1]?.[1];
+        const after = sandwich[position + 1]?.[1];
+        if (before === undefined || after === undefined) return;
+        rounds.set(name, [...(rounds.get(name) ?? []), relativeTo(shot, meanOf([before, after]), meanOf(firsts))]);
+      });
     }
   } finally {
     await Promise.all([...servers.values()].map((server) => server.stop()));
   }
-  return group.paths.flatMap((path) => {
-    const of = (name: string) => shots.get(key(path, name)) ?? [];
-    return group.contenders.map(({ name }): ThroughputRow => {
-      const own = of(name);
-      const ratioTo = (other: string) =>
-        round(median(own.map((shot, index) => shot.rps / (of(other)[index]?.rps ?? Number.NaN))));
-      return {
-        shape: settings.shape,
-        sink: group.sink,
-        path,
-        contender: name,
-        rps: Math.round(median(own.map((shot) => shot.rps))),
-        p50Ms: median(own.map((shot) => shot.p50Ms)),
-        p99Ms: median(own.map((shot) => shot.p99Ms)),
-        ratios: Object.fromEntries(group.contenders.map((other) => [other.name, ratioTo(other.name)])),
-        failures: own.reduce((sum, shot) => sum + shot.non2xx + shot.errors, 0),
-      };
-    });
+  const of = (name: string) => rounds.get(name) ?? [];
+  const ratiosOf = (own: Round[], pick: Pick) =>
+    Object.fromEntries(
+      group.contenders.map(({ name }) => [
+        name,
+        rounded(medianWithInterval(own.map((entry, index) => pick(entry) / pick(of(name)[index] ?? entry)))),
+      ]),
+    );
+  return group.contenders.map(({ name }): ThroughputRow => {
+    const own = of(name);
+    const middle = (pick: Pick) => median(own.map(pick));
+    return {
+      shape: settings.shape,
+      sink: group.sink,
+      path: PATH,
+      contender: name,
+      rps: Math.round(middle((entry) => entry.rps)),
+      p50Ms: round(middle((entry) => entry.p50Ms)),
+      p99Ms: round(middle((entry) => entry.p99Ms)),
+      cpuUsPerRequest: round(
+        middle((entry) => entry.cpuUs),
+        1,
+      ),
+      busy: round(middle((entry) => entry.busy)),
+      peakMiB: servers.get(name)?.cgroupMemory()?.peakMiB,
+      ratios: ratiosOf(own, (entry) => entry.rps),
+      p99Ratios: ratiosOf(own, (entry) => entry.p99Ms),
+      perCpuRatios: ratiosOf(own, (entry) => 1 / entry.cpuUs),
+      failures: own.reduce((sum, entry) => sum + entry.failures, 0),
+    };
   });
 }
+
+const rounded = ({ median: middle, low, high }: Estimate): Estimate => ({
+  median: round(middle, 3),
+  low: round(low, 3),
+  high: round(high, 3),
+});
 
 export async function measureThroughput(
   contenders: Contender[],
   settings: LoadSettings,
+  limits: ContainerLimits,
   log: (line: string) => void,
 ): Promise<ThroughputRow[]> {
   const rows: ThroughputRow[] = [];
-  for (const group of groupsOf(contenders)) rows.push(...(await measureGroup(group, settings, log)));
+  for (const group of groupsOf(contenders)) rows.push(...(await measureGroup(group, settings, limits, log)));
   return rows;
 }
 

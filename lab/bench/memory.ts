@@ -25,16 +25,23 @@ export interface MemoryResult {
   /** Requests answered 503 (with Retry-After): the server shedding load, not failing it. */
   shed?: number;
   rps: number;
+  /** Whether the server had exited (aborted, or killed) by the end of the load. */
+  died?: boolean;
   logLines: number;
   droppedLines: number;
 }
 
 const SAMPLE_MS = 100;
 
+/** From /proc/<pid>/status; NaN once the process is gone (killed for want of memory, say). */
 function statusMB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-    .split('\n')
-    .find((entry) => entry.startsWith(`${field}:`));
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return Number.NaN;
+  }
+  const line = status.split('\n').find((entry) => entry.startsWith(`${field}:`));
   return Number(line?.match(/\d+/)?.[0] ?? Number.NaN) / 1024;
 }
 
@@ -62,7 +69,8 @@ export async function measureMemory(
     const pid = server.child.pid ?? 0;
     let peak = 0;
     const sampling = setInterval(() => {
-      peak = Math.max(peak, statusMB(pid, 'VmRSS'));
+      const rss = statusMB(pid, 'VmRSS');
+      if (!Number.isNaN(rss)) peak = Math.max(peak, rss);
     }, SAMPLE_MS);
     const shot = await shoot(
       `http://127.0.0.1:${server.port}/api/time`,
@@ -71,6 +79,7 @@ export async function measureMemory(
       settings.pipelining,
     );
     clearInterval(sampling);
+    const died = server.child.exitCode !== null || server.child.signalCode !== null;
     const kernelPeakMB = statusMB(pid, 'VmHWM');
     clearInterval(reading);
     // Drained fast from here on, so the server can write out what it kept and its drop report, then exit.
@@ -81,7 +90,7 @@ export async function measureMemory(
     const records = pipe
       .text()
       .split('\n')
-      .filter(Boolean)
+      .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line) as { msg?: string; droppedLines?: number });
     return {
       peakRssMB: Math.round(peak),
@@ -90,6 +99,7 @@ export async function measureMemory(
       failures: shot.non2xx - shot.unavailable + shot.errors,
       shed: shot.unavailable,
       rps: Math.round(shot.rps),
+      died,
       logLines: records.filter((record) => record.msg === 'request').length,
       droppedLines: records.reduce((sum, record) => sum + (record.droppedLines ?? 0), 0),
     };

@@ -1,6 +1,8 @@
 import { APP_ON_DEFAULTS, BARE_EXPRESS, PEER } from './contenders.ts';
 import type { ImagesResult } from './images.ts';
 import type { ThroughputRow } from './load.ts';
+import type { Estimate } from './stats.ts';
+import { AGREEMENT, type Rerun } from './rerun.ts';
 import { probesText } from './overload/matrix.ts';
 import type { Target } from './report.ts';
 import type { StartupRow } from './startup.ts';
@@ -9,6 +11,8 @@ import type { Table } from '../lib/tables.ts';
 // A bench report's tables, for the terminal (bench/run.ts) and for docs/performance.md (docs/bench-section.ts).
 
 const x = (ratio: number) => `${ratio.toFixed(2)}×`;
+/** A median ratio with its 95 % interval: "0.93× (0.90–0.95)". */
+export const withInterval = ({ median, low, high }: Estimate) => `${x(median)} (${low.toFixed(2)}–${high.toFixed(2)})`;
 
 export function targetsTable(targets: Target[]): Table {
   return {
@@ -17,7 +21,11 @@ export function targetsTable(targets: Target[]): Table {
       target.figure,
       target.measured,
       target.baseline,
-      target.ratio === undefined ? '—' : x(target.ratio),
+      target.ratio === undefined
+        ? '—'
+        : target.interval === undefined
+          ? x(target.ratio)
+          : withInterval({ median: target.ratio, ...target.interval }),
       target.target,
       target.pass === undefined ? '—' : target.pass ? 'yes' : 'NO',
     ]),
@@ -25,35 +33,36 @@ export function targetsTable(targets: Target[]): Table {
 }
 
 export function throughputTable(rows: ThroughputRow[]): Table {
-  const ratio = (entry: ThroughputRow, other: string) => {
-    const value = entry.ratios[other];
-    return value === undefined ? '—' : x(value);
-  };
+  const ratio = (estimate: Estimate | undefined) => (estimate === undefined ? '—' : withInterval(estimate));
   return {
     header: [
       'Load',
       'Log',
-      'Route',
       'Server',
       'req/s',
       'p50 ms',
       'p99 ms',
+      'CPU µs/request',
+      'CPU busy',
       '× app on defaults',
       '× peer',
       '× bare Express',
+      'req/CPU-s × peer',
       'non-2xx/errors',
     ],
     rows: rows.map((entry) => [
       entry.shape,
       entry.sink,
-      `GET ${entry.path}`,
       entry.contender,
       String(entry.rps),
       String(entry.p50Ms),
       String(entry.p99Ms),
-      ratio(entry, APP_ON_DEFAULTS),
-      ratio(entry, PEER),
-      ratio(entry, BARE_EXPRESS),
+      String(entry.cpuUsPerRequest),
+      `${Math.round(entry.busy * 100)} %`,
+      ratio(entry.ratios[APP_ON_DEFAULTS]),
+      ratio(entry.ratios[PEER]),
+      ratio(entry.ratios[BARE_EXPRESS]),
+      ratio(entry.perCpuRatios[PEER]),
       String(entry.failures),
     ]),
   };
@@ -105,7 +114,20 @@ export function startupTable(rows: StartupRow[]): Table {
       String(entry.medianMs),
       String(entry.minMs),
       String(entry.maxMs),
-      x(entry.ratio),
+      withInterval({ median: entry.ratio, low: entry.low, high: entry.high }),
+    ]),
+  };
+}
+
+/** This run's ratios beside the previous run's. */
+export function rerunTable(rerun: Exclude<Rerun, { skipped: string }>): Table {
+  return {
+    header: ['Ratio', 'Previous run', 'This run', 'Change'],
+    rows: rerun.rows.map((row) => [
+      row.figure,
+      x(row.previous),
+      x(row.now),
+      `${row.change >= 0 ? '+' : '−'}${Math.abs(row.change * 100).toFixed(1)} %${Math.abs(row.change) > AGREEMENT ? ' (beyond)' : ''}`,
     ]),
   };
 }

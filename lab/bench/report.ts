@@ -7,6 +7,7 @@ import type { MemoryResult, MemorySettings } from './memory.ts';
 import type { ShutdownResult, ShutdownSettings } from './shutdown.ts';
 import type { StopUnderLoadRun, StopUnderLoadSettings } from './stop-under-load.ts';
 import type { StartupRow } from './startup.ts';
+import type { Rerun } from './rerun.ts';
 
 // The shape of lab/reports/bench.json, what `npm run bench` writes and the docs are rendered from.
 
@@ -17,6 +18,8 @@ export interface Target {
   measured: string;
   baseline: string;
   ratio: number | undefined;
+  /** The ratio's 95 % interval, where it is a median over rounds. */
+  interval?: { low: number; high: number };
   target: string;
   /** undefined: reported, with no target to meet. */
   pass: boolean | undefined;
@@ -24,6 +27,8 @@ export interface Target {
 
 export interface BenchReport {
   command: string;
+  /** The commit measured (with "+ changes" when the tree differed from it). */
+  revision: string;
   /** How long the whole run took. */
   durationSeconds: number;
   machine: Machine;
@@ -38,6 +43,8 @@ export interface BenchReport {
     nodeFlags?: string[];
     /** compose.yaml's mem_limit: the app's limit in the throughput, memory and connection-cost runs. */
     appMemoryLimitMiB: number;
+    /** compose.yaml's limits, each throughput contender's cgroup. */
+    limits: { memoryMiB: number; cpus: number };
   };
   /** What an open connection costs the app, the figures its connection limit is computed from. */
   connectionCost: ConnectionCostResult;
@@ -56,6 +63,8 @@ export interface BenchReport {
   stopUnderLoad?: StopUnderLoadRun[];
   images: ImagesResult;
   targets: Target[];
+  /** This run's ratios against the previous report's (rerun.ts). */
+  rerun: Rerun;
 }
 
 export function writeReport(report: BenchReport): void {

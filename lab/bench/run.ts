@@ -10,7 +10,8 @@ import { measureMemory, type MemorySettings } from './memory.ts';
 import { APP, APP_ON_DEFAULTS, BARE_EXPRESS, BARE_HTTP, PEER } from './contenders.ts';
 import { REPORT_FILE, writeReport } from './report.ts';
 import { startupTable, targetsTable, throughputTable } from './report-tables.ts';
-import { targetsOf } from './targets.ts';
+import { rerunTarget, targetsOf } from './targets.ts';
+import { compareWith, readPrevious } from './rerun.ts';
 import { APP_BUNDLE, PRODUCTION_NODE_FLAGS, PRODUCTION_NODE_OPTIONS } from './server-process.ts';
 import { measureShutdown, type ShutdownSettings } from './shutdown.ts';
 import { measureStartup } from './startup.ts';
@@ -20,7 +21,8 @@ import {
   measureConnectionCost,
   writeConnectionCost,
 } from './connection-cost.ts';
-import { memoryCgroupUnavailable } from './memory-cgroup.ts';
+import { cgroupUnavailable } from './cgroup.ts';
+import { wrkUnavailable } from './wrk.ts';
 import { composeLimits } from './overload/container.ts';
 import { localProcess, measureStopUnderLoad, type StopUnderLoadSettings } from './stop-under-load.ts';
 import { textTable } from '../lib/tables.ts';
@@ -29,8 +31,9 @@ const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
 const command = ['npm run bench', ...(args.size > 0 ? ['--', ...args] : [])].join(' ');
 // Today's shape, and overload: every connection keeps ten requests in the pipe, where what the app adds to
-// each request shows most.
-const rounds = quick ? { warmupSeconds: 1, seconds: 2, rounds: 1 } : { warmupSeconds: 2, seconds: 2, rounds: 8 };
+// each request shows most. Many short rounds rather than a few long ones: each ratio is taken within a round,
+// and the interval around their median narrows with their number.
+const rounds = quick ? { warmupSeconds: 2, seconds: 2, rounds: 3 } : { warmupSeconds: 8, seconds: 3, rounds: 12 };
 const loads: LoadSettings[] = [
   { shape: '10 connections', connections: 10, pipelining: 1, ...rounds },
   { shape: 'overload (100 connections × 10 pipelined)', connections: 100, pipelining: 10, ...rounds },
@@ -50,6 +53,16 @@ const log = (line: string) => {
   process.stdout.write(`${line}\n`);
 };
 
+/** The commit measured, marked when the work tree has changes the report would not show. */
+function revision(): string {
+  const git = (...gitArgs: string[]) => execFileSync('git', gitArgs, { encoding: 'utf8' }).trim();
+  try {
+    return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') === '' ? '' : ' + changes'}`;
+  } catch {
+    return 'unknown';
+  }
+}
+
 const started = performance.now();
 if (!existsSync(APP_BUNDLE)) throw new Error(`${APP_BUNDLE} is missing: run npm run build first`);
 pinSelf();
@@ -58,15 +71,17 @@ log(
   `Node ${machine.node} on ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB; ${machine.pinning}`,
 );
 const baselines = await buildBaselines();
-// The app as it ships: the images' Node flags, under compose.yaml's memory limit (which sizes its heap).
-const noCgroup = memoryCgroupUnavailable();
-if (noCgroup !== undefined)
-  throw new Error(`npm run bench runs the app under its memory limit, and cannot: ${noCgroup}`);
-const appMemoryLimitMiB = composeLimits().memoryMiB;
+// The app as it ships: the images' Node flags, under compose.yaml's limits (the memory limit sizes its heap).
+// The throughput rounds give every contender the same limits: a cgroup with 1 CPU and 128 MiB each.
+const unavailable = cgroupUnavailable() ?? wrkUnavailable();
+if (unavailable !== undefined) throw new Error(`npm run bench cannot run here: ${unavailable}`);
+const compose = composeLimits();
+const appMemoryLimitMiB = compose.memoryMiB;
+const limits = { memoryMiB: compose.memoryMiB, cpus: Number(compose.cpus) };
 const app = { file: APP_BUNDLE, node: 'images', memoryLimitMiB: appMemoryLimitMiB } as const;
 const bareExpress = { file: baselines.bareExpress, node: 'defaults' } as const;
 const contenders: Contender[] = [
-  { name: APP, ...app, logs: true },
+  { name: APP, file: APP_BUNDLE, node: 'images', logs: true },
   { name: APP_ON_DEFAULTS, file: APP_BUNDLE, node: 'defaults', logs: true },
   { name: PEER, file: baselines.peer, node: 'defaults', logs: true },
   { name: BARE_EXPRESS, ...bareExpress, logs: false },
@@ -76,7 +91,7 @@ try {
   const throughput = [];
   for (const load of loads) {
     log(`\nThroughput, ${load.shape} (${load.rounds} rounds × ${load.seconds} s)…`);
-    throughput.push(...(await measureThroughput(contenders, load, log)));
+    throughput.push(...(await measureThroughput(contenders, load, limits, log)));
   }
   const overload = loads[1] ?? loads[0];
   if (overload === undefined) throw new Error('no load shape');
@@ -118,6 +133,7 @@ try {
 
   const results = {
     command,
+    revision: revision(),
     durationSeconds: Math.round((performance.now() - started) / 1000),
     machine,
     settings: {
@@ -129,6 +145,7 @@ try {
       nodeOptions: PRODUCTION_NODE_OPTIONS,
       nodeFlags: PRODUCTION_NODE_FLAGS,
       appMemoryLimitMiB,
+      limits,
     },
     connectionCost,
     throughput,
@@ -139,7 +156,9 @@ try {
     stopUnderLoad: stopUnderLoadRuns,
     images,
   };
-  const report = { ...results, targets: targetsOf(results) };
+  const measured = { ...results, targets: targetsOf(results) };
+  const rerun = compareWith(readPrevious(REPORT_FILE), measured);
+  const report = { ...measured, targets: [...measured.targets, rerunTarget(rerun)], rerun };
   log(
     `\n${textTable(targetsTable(report.targets))}\n\n${textTable(throughputTable(throughput))}\n\n${textTable(startupTable(startup))}\n`,
   );

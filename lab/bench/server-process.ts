@@ -8,7 +8,7 @@ import { openFifo } from '../../test/support/fifo.ts';
 import { firstHealthy } from '../../test/support/healthz.ts';
 import { HOLDING_MARKER, responseDelayLaunch } from '../../test/support/response-delay.ts';
 import { pinnedCommand } from './machine.ts';
-import { memoryCgroup, type MemoryCgroup } from './memory-cgroup.ts';
+import { cgroup as makeCgroup, type Cgroup } from './cgroup.ts';
 
 export { SERVER_BUNDLE as APP_BUNDLE } from '../../scripts/build.ts';
 
@@ -29,12 +29,25 @@ export const PRODUCTION_NODE_FLAGS = cmdNodeFlagsOf(DOCKERFILE);
  */
 export type Stdout = 'discard' | 'reader' | 'pipe' | number;
 
+/** Flags for node and its NODE_OPTIONS: one of the variants the flags table weighs. */
+export interface NodeFlags {
+  flags: readonly string[];
+  nodeOptions: string;
+}
+
 /**
  * 'images': the Node flags and NODE_OPTIONS the images run the app with; 'defaults': none, as a user runs
- * `node server.js`. The baselines run with Node's defaults: given the images' flags, their cost would be in
- * the yardstick too, and a ratio against it would hide it.
+ * `node server.js`; or any other flags. The baselines run with Node's defaults: given the images' flags,
+ * their cost would be in the yardstick too, and a ratio against it would hide it.
  */
-export type NodeSettings = 'images' | 'defaults';
+export type NodeSettings = 'images' | 'defaults' | NodeFlags;
+
+export const IMAGES_FLAGS: NodeFlags = { flags: PRODUCTION_NODE_FLAGS, nodeOptions: PRODUCTION_NODE_OPTIONS };
+const DEFAULT_FLAGS: NodeFlags = { flags: [], nodeOptions: '' };
+
+export function flagsOf(node: NodeSettings): NodeFlags {
+  return node === 'images' ? IMAGES_FLAGS : node === 'defaults' ? DEFAULT_FLAGS : node;
+}
 
 /**
  * Whether a line of a server's stderr reaches the bench's own, in the middle of its report: not the
@@ -69,6 +82,8 @@ export interface ServerProcess {
   stderr(): string;
   /** Its memory cgroup's peak and OOM kills, when it was given a limit; after the exit, as they ended. */
   cgroupMemory(): CgroupMemory | undefined;
+  /** CPU seconds it used so far, when it runs in a cgroup (every thread, user and system). */
+  cpuSeconds(): number | undefined;
 }
 
 export interface CgroupMemory {
@@ -82,17 +97,21 @@ export interface ServerOptions {
   file: string;
   port?: number;
   node: NodeSettings;
-  /** Run inside a memory cgroup with this limit, as in a container (memory-cgroup.ts). */
+  /** Run inside a cgroup with this memory limit, as in a container (cgroup.ts). */
   memoryLimitMiB?: number;
+  /** And this CPU quota, in CPUs (with a memory limit only). */
+  cpus?: number;
+  /** Ahead of other work on the machine (cgroup.ts's `first`; with a memory limit only). */
+  first?: boolean;
   env?: Record<string, string>;
   stdout?: Stdout;
   /** Holds each /api/time request this long before the app sees it (the response-delay test hook). */
   responseDelayMs?: number;
 }
 
-function readCgroup(cgroup: MemoryCgroup): CgroupMemory {
+function readCgroup(cgroup: Cgroup): CgroupMemory {
   return {
-    limitMiB: cgroup.limitMiB,
+    limitMiB: cgroup.limits.memoryMiB,
     peakMiB: cgroup.peakMiB(),
     usageMiB: cgroup.usageMiB(),
     oomKills: cgroup.oomKills(),
@@ -103,6 +122,8 @@ export async function spawnServer({
   file,
   node,
   memoryLimitMiB,
+  cpus,
+  first,
   port,
   env = {},
   stdout = 'discard',
@@ -110,8 +131,8 @@ export async function spawnServer({
 }: ServerOptions): Promise<ServerProcess> {
   const listenPort = port ?? (await freePort());
   const hook = responseDelayLaunch(responseDelayMs);
-  const flags = node === 'images' ? PRODUCTION_NODE_FLAGS : [];
-  const cgroup = memoryLimitMiB === undefined ? undefined : memoryCgroup(memoryLimitMiB);
+  const { flags, nodeOptions } = flagsOf(node);
+  const cgroup = memoryLimitMiB === undefined ? undefined : makeCgroup({ memoryMiB: memoryLimitMiB, cpus, first });
   const start = [process.execPath, ...flags, ...hook.nodeArgs, file];
   const [command, ...args] = pinnedCommand(cgroup?.wrap(start) ?? start);
   const reader = stdout === 'reader' ? logReader() : undefined;
@@ -121,7 +142,7 @@ export async function spawnServer({
       PATH: process.env.PATH ?? '',
       PORT: String(listenPort),
       HOST: '127.0.0.1',
-      NODE_OPTIONS: node === 'images' ? PRODUCTION_NODE_OPTIONS : '',
+      NODE_OPTIONS: nodeOptions,
       ...hook.env,
       ...env,
     },
@@ -146,10 +167,12 @@ export async function spawnServer({
     });
   }
   let final: CgroupMemory | undefined;
+  let finalCpuSeconds: number | undefined;
   const exited = once(child, 'exit').then(([code]) => {
     reader?.close();
     if (cgroup !== undefined) {
       final = readCgroup(cgroup);
+      finalCpuSeconds = cgroup.cpuSeconds();
       cgroup.remove();
     }
     return code as number | null;
@@ -160,6 +183,7 @@ export async function spawnServer({
     exited,
     stderr: () => stderr,
     cgroupMemory: () => final ?? (cgroup === undefined ? undefined : readCgroup(cgroup)),
+    cpuSeconds: () => finalCpuSeconds ?? cgroup?.cpuSeconds(),
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       return exited;

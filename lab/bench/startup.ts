@@ -1,14 +1,17 @@
 import { firstHealthy } from '../../test/support/healthz.ts';
 import { spawnServer, type NodeSettings } from './server-process.ts';
-import { median, round } from './stats.ts';
+import { median, medianWithInterval, round } from './stats.ts';
 
 export interface StartupRow {
   name: string;
   medianMs: number;
   minMs: number;
   maxMs: number;
-  /** Median of this contender's time over the yardstick's median. */
+  /** This contender's time over the yardstick's in the same run: the median over the runs. */
   ratio: number;
+  /** Its 95 % interval. */
+  low: number;
+  high: number;
 }
 
 interface Starter {
@@ -32,15 +35,18 @@ export async function measureStartup(contenders: readonly Starter[], runs: numbe
   for (let run = 0; run < runs; run += 1) {
     for (const contender of contenders) times.get(contender.name)?.push(await startOnce(contender));
   }
-  const yardstick = median(times.get(contenders.at(-1)?.name ?? '') ?? []);
+  const yardstick = times.get(contenders.at(-1)?.name ?? '') ?? [];
   return contenders.map(({ name }) => {
     const own = times.get(name) ?? [];
+    const ratio = medianWithInterval(own.map((ms, run) => ms / (yardstick[run] ?? Number.NaN)));
     return {
       name,
       medianMs: round(median(own), 1),
       minMs: round(Math.min(...own), 1),
       maxMs: round(Math.max(...own), 1),
-      ratio: round(median(own) / yardstick),
+      ratio: round(ratio.median),
+      low: round(ratio.low),
+      high: round(ratio.high),
     };
   });
 }

@@ -7,6 +7,8 @@ import { REPORT_FILE as BENCH_FILE, type BenchReport } from '../bench/report.ts'
 import { renderComparison, renderStandInNotes } from './table.ts';
 import type { ImagesReport } from '../../test/images/support/report.ts';
 import { renderVariables } from './variables.ts';
+import { renderFlagsSection } from './flags-section.ts';
+import { FLAGS_FILE, type FlagsReport } from '../bench/flags-report.ts';
 
 /** The committed image report: the image suite's results, taken in by npm run docs:generate -- --update. */
 export const IMAGES_FILE = 'lab/reports/images.json';
@@ -14,6 +16,7 @@ export const IMAGES_FILE = 'lab/reports/images.json';
 export interface Reports {
   images: ImagesReport;
   bench: BenchReport;
+  flags: FlagsReport;
 }
 
 export interface GeneratedSection {
@@ -28,6 +31,11 @@ export const GENERATED_SECTIONS: GeneratedSection[] = [
   { file: 'README.md', name: 'compare', render: ({ images }) => renderComparison(images) },
   { file: 'docs/performance.md', name: 'bench-summary', render: ({ bench }) => renderBenchSummary(bench) },
   { file: 'docs/performance.md', name: 'bench', render: ({ bench }) => renderBenchSection(bench) },
+  {
+    file: 'docs/performance.md',
+    name: 'flags',
+    render: ({ flags, bench }) => renderFlagsSection(flags, bench.connectionCost.healthProbeMiB),
+  },
   { file: 'docs/without-registry.md', name: 'standins', render: ({ images }) => renderStandInNotes(images) },
 ];
 
@@ -35,5 +43,6 @@ export function readReports(): Reports {
   return {
     images: JSON.parse(readFileSync(IMAGES_FILE, 'utf8')) as ImagesReport,
     bench: JSON.parse(readFileSync(BENCH_FILE, 'utf8')) as BenchReport,
+    flags: JSON.parse(readFileSync(FLAGS_FILE, 'utf8')) as FlagsReport,
   };
 }

@@ -1,0 +1,60 @@
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
+
+// The throughput rounds' load generator. wrk (C, epoll) spends a small fraction of the CPU per request that
+// autocannon (JavaScript) does: with autocannon on the load generator's one core, a shared machine's other
+// work starved the generator, the server sat 20 to 80 % idle, and a round measured the generator. wrk keeps
+// the server busy, so a round measures the server.
+
+const WRK = 'wrk';
+const SCRIPT = 'lab/bench/wrk-report.lua';
+
+/** Why wrk cannot be used here, or undefined. */
+export function wrkUnavailable(): string | undefined {
+  const probe = spawnSync(WRK, ['--version'], { encoding: 'utf8' });
+  return probe.error === undefined
+    ? undefined
+    : 'wrk is not installed (Debian and Ubuntu: apt-get install wrk; macOS: brew install wrk)';
+}
+
+export interface WrkResult {
+  requests: number;
+  seconds: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Answers with a status of 400 or more (wrk counts them apart). */
+  non2xx: number;
+  /** Connect, read and write errors, and requests unanswered after 10 s. */
+  errors: number;
+}
+
+interface Report {
+  requests: number;
+  durationUs: number;
+  non2xx: number;
+  connect: number;
+  read: number;
+  write: number;
+  timeout: number;
+  p50Us: number;
+  p99Us: number;
+}
+
+/** One closed-loop run: `connections` connections, each keeping `pipelining` requests in the pipe. */
+export async function wrk(url: string, seconds: number, connections: number, pipelining: number): Promise<WrkResult> {
+  const { stdout } = await promisify(execFile)(
+    WRK,
+    ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', SCRIPT, url],
+    { env: { ...process.env, WRK_PIPELINE: String(pipelining) }, encoding: 'utf8' },
+  );
+  const line = stdout.trim().split('\n').at(-1) ?? '';
+  const report = JSON.parse(line) as Report;
+  return {
+    requests: report.requests,
+    seconds: report.durationUs / 1e6,
+    p50Ms: report.p50Us / 1000,
+    p99Ms: report.p99Us / 1000,
+    non2xx: report.non2xx,
+    errors: report.connect + report.read + report.write + report.timeout,
+  };
+}
