@@ -25,7 +25,7 @@ const load: LoadSettings = {
   shape: 'overload (100 connections × 10 pipelined)',
   connections: 100,
   pipelining: 10,
-  ...(quick ? { warmupSeconds: 2, seconds: 2, rounds: 3 } : { warmupSeconds: 8, seconds: 3, rounds: 15 }),
+  ...(quick ? { warmupSeconds: 2, seconds: 2, rounds: 3 } : { warmupSeconds: 8, seconds: 2, rounds: 12 }),
 };
 const floorSeconds = quick ? 5 : 15;
 const startupRuns = quick ? 3 : 15;

@@ -66,8 +66,10 @@ export interface ThroughputRow {
   p99Ms: number;
   cpuUsPerRequest: number;
   busy: number;
-  /** The high-water mark of its cgroup's memory over every round. */
+  /** The high-water mark of its cgroup's memory over every round (since its last restart). */
   peakMiB: number | undefined;
+  /** Times it had died (OOM-killed, or aborted) and was started again, as compose's restart policy would. */
+  restarts: number;
   /**
    * Against each other contender of the same sink: this one's req/s over the other's in the same round,
    * the median over the rounds with its 95 % interval.
@@ -109,14 +111,16 @@ function groupsOf(contenders: Contender[]): Group[] {
 const STDOUT_OF: Record<LogSink, Stdout> = { '/dev/null': 'discard', pipe: 'reader' };
 const PATH = '/api/time';
 
+const running = (server: ServerProcess) => server.child.exitCode === null && server.child.signalCode === null;
+
 async function runRound(server: ServerProcess, settings: LoadSettings, seconds: number): Promise<Round> {
   const cpuBefore = server.cpuSeconds() ?? Number.NaN;
-  const result = await wrk(
-    `http://127.0.0.1:${server.port}${PATH}`,
-    seconds,
-    settings.connections,
-    settings.pipelining,
-  );
+  const url = `http://127.0.0.1:${server.port}${PATH}`;
+  const result = await wrk(url, seconds, settings.connections, settings.pipelining).catch((error: unknown) => {
+    // wrk gives up when it cannot connect: the server died before the round (it is restarted for the next).
+    if (running(server)) throw error;
+    return { requests: 0, seconds, p50Ms: Number.NaN, p99Ms: Number.NaN, non2xx: 0, errors: 1 };
+  });
   const cpu = (server.cpuSeconds() ?? Number.NaN) - cpuBefore;
   return {
     rps: result.requests / result.seconds,
@@ -173,20 +177,28 @@ async function measureGroup(
 ) {
   const servers = new Map<string, ServerProcess>();
   const rounds = new Map<string, Round[]>();
+  const deaths = new Map<string, number>();
   try {
-    for (const { name, file, node } of group.contenders) {
-      const options = {
-        file,
-        node,
-        memoryLimitMiB: limits.memoryMiB,
-        cpus: limits.cpus,
-        stdout: STDOUT_OF[group.sink],
-      };
-      servers.set(name, await startHealthy(options));
-    }
+    const optionsOf = (name: string) => {
+      const contender = group.contenders.find((entry) => entry.name === name);
+      if (contender === undefined) throw new Error(`no contender ${name}`);
+      const { file, node } = contender;
+      const stdout = STDOUT_OF[group.sink];
+      return { file, node, memoryLimitMiB: limits.memoryMiB, cpus: limits.cpus, first: true, stdout };
+    };
+    for (const { name } of group.contenders) servers.set(name, await startHealthy(optionsOf(name)));
     const shoot = async (name: string, seconds: number) => {
-      const server = servers.get(name);
+      let server = servers.get(name);
       if (server === undefined) throw new Error(`no server for ${name}`);
+      if (!running(server)) {
+        // As compose's `restart: unless-stopped` would: a server killed (for want of memory, say) is started
+        // again, and counted.
+        const { oomKills = 0 } = server.cgroupMemory() ?? {};
+        log(`  ${name} had exited (${oomKills} OOM kills); started again`);
+        deaths.set(name, (deaths.get(name) ?? 0) + 1);
+        server = await startHealthy(optionsOf(name));
+        servers.set(name, server);
+      }
       // A moment for the previous contender's sockets to close and its process to go idle.
       await sleep(300);
       return runRound(server, settings, seconds);
@@ -249,6 +261,7 @@ async function measureGroup(
       p99Ratios: ratiosOf(own, (entry) => entry.p99Ms),
       perCpuRatios: ratiosOf(own, (entry) => 1 / entry.cpuUs),
       failures: own.reduce((sum, entry) => sum + entry.failures, 0),
+      restarts: deaths.get(name) ?? 0,
     };
   });
 }

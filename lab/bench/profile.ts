@@ -93,11 +93,7 @@ try {
       .filter(([name]) => !name.startsWith('(idle)'))
       .sort((a, b) => b[1] - a[1])
       .slice(0, count)
-      .map(([name, micros]) => [
-        name,
-        `${((100 * micros) / busy).toFixed(1)} %`,
-        (micros / load.requests).toFixed(1),
-      ]);
+      .map(([name, micros]) => [name, `${((100 * micros) / busy).toFixed(1)} %`, (micros / load.requests).toFixed(1)]);
   const requestsPerSecond = Math.round(load.requests / load.seconds);
   process.stdout.write(
     [

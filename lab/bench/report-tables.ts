@@ -49,6 +49,7 @@ export function throughputTable(rows: ThroughputRow[]): Table {
       '× bare Express',
       'req/CPU-s × peer',
       'non-2xx/errors',
+      'restarts',
     ],
     rows: rows.map((entry) => [
       entry.shape,
@@ -64,6 +65,7 @@ export function throughputTable(rows: ThroughputRow[]): Table {
       ratio(entry.ratios[BARE_EXPRESS]),
       ratio(entry.perCpuRatios[PEER]),
       String(entry.failures),
+      String(entry.restarts),
     ]),
   };
 }

@@ -23,6 +23,8 @@ function row(rows: ThroughputRow[], { shape, sink, contender }: Pick<ThroughputR
   return rows.find((entry) => entry.shape === shape && entry.sink === sink && entry.contender === contender);
 }
 
+const restarted = ({ restarts }: ThroughputRow) => (restarts === 0 ? '' : `; killed and restarted ${restarts} times`);
+
 /** How far the interval's far end may fall past a target the median meets: the width of the noise allowed. */
 const INTERVAL_SLACK = 0.05;
 
@@ -57,12 +59,12 @@ function throughputTargets(rows: ThroughputRow[]): Target[] {
           return [
             {
               figure: `GET /api/time ${of === 'p99' ? 'p99' : 'req/s'} vs ${against}, ${shape}, log to ${sink}`,
-              measured: `${app.rps} req/s, p99 ${app.p99Ms} ms, ${app.cpuUsPerRequest} µs CPU/request`,
-              baseline: `${other.rps} req/s, p99 ${other.p99Ms} ms, ${other.cpuUsPerRequest} µs CPU/request`,
+              measured: `${app.rps} req/s, p99 ${app.p99Ms} ms, ${app.cpuUsPerRequest} µs CPU/request${restarted(app)}`,
+              baseline: `${other.rps} req/s, p99 ${other.p99Ms} ms, ${other.cpuUsPerRequest} µs CPU/request${restarted(other)}`,
               ratio: estimate.median,
               interval: { low: estimate.low, high: estimate.high },
               target: `${lowerIsBetter ? '≤' : '≥'} ${target.toFixed(2)}×`,
-              pass: meets && app.failures === 0,
+              pass: meets && app.failures === 0 && app.restarts === 0,
             },
           ];
         }),
