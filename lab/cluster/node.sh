@@ -50,7 +50,9 @@ diagnose() {
   local states='{range .items[*]}{.metadata.name}{" "}{.status.containerStatuses[0].lastState}{"\n"}{end}'
   "${kubectl[@]}" -n moscow-time get pods -o jsonpath="$states"
   "${kubectl[@]}" -n moscow-time get events --sort-by=.lastTimestamp | tail -n 40
-  find "$work" -name '*.log' -exec tail -n 15 {} +
+  # The components' logs, then the containers' (not the images' own, in containerd's snapshots).
+  tail -n 15 "$work"/*.log
+  find "$work/pods" -name '*.log' -exec tail -n 15 {} + 2>/dev/null
 }
 
 cleanup() {
@@ -58,10 +60,11 @@ cleanup() {
   set +e
   ((status == 0)) || diagnose
   "${kubectl[@]}" delete namespace moscow-time --wait=true --timeout=60s >/dev/null 2>&1
-  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill "${pids[i]}" 2>/dev/null; done
-  # Each component exits within seconds of SIGTERM; one that has not after 30 s is killed.
-  for _ in $(seq 30); do kill -0 "${pids[@]}" 2>/dev/null || break; sleep 1; done
-  for i in "${!pids[@]}"; do
+  # One at a time, last started first: kube-apiserver stopped together with etcd waits for it until killed.
+  # Each exits within seconds of SIGTERM; one that has not after 30 s is killed.
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+    kill "${pids[i]}" 2>/dev/null || continue
+    for _ in $(seq 150); do kill -0 "${pids[i]}" 2>/dev/null || break; sleep 0.2; done
     kill -0 "${pids[i]}" 2>/dev/null || continue
     echo "node.sh: ${names[i]} still ran 30 s after SIGTERM: killed" >&2
     kill -9 "${pids[i]}"
@@ -203,6 +206,15 @@ imageGCHighThresholdPercent: 100
 imageGCLowThresholdPercent: 99
 EOF
 for hierarchy in "${hierarchies[@]}"; do mkdir -p "$hierarchy$cgroup"; done
+# cgroup v2: the kubelet refuses a root that is not handed cpu, cpuset, memory, hugetlb and pids, and systemd
+# hands down only what some unit uses. Not taken back on exit: other cgroups may use them by then.
+if [[ -f /sys/fs/cgroup/cgroup.controllers ]]; then
+  for controller in cpu cpuset memory hugetlb pids; do
+    if grep -qw "$controller" /sys/fs/cgroup/cgroup.controllers; then
+      echo "+$controller" >/sys/fs/cgroup/cgroup.subtree_control
+    fi
+  done
+fi
 for tunable in "${tunables[@]}"; do tuned[$tunable]=$(<"/proc/sys/$tunable"); done
 start kubelet "$bin/kubelet" --kubeconfig="$kubeconfig" --config="$work/kubelet.yaml" --hostname-override=node \
   --node-ip=10.200.0.1 --root-dir="$work/kubelet" --cert-dir="$work/kubelet-pki"
