@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# Rungs 2 and 3 by hand: a one-node cluster (the five components of lab/cluster/go.mod, etcd, containerd and
-# runc from Debian, the CNI bridge plugin) runs both images from deploy/kubernetes unchanged, then rolls
-# the slim Deployment to a new image and drains the node under steady load through the Service.
+# Rungs 2 and 3: a one-node cluster (the five components of lab/cluster/go.mod, etcd, containerd and runc
+# from Debian, the CNI bridge plugin) runs both images from deploy/kubernetes unchanged, then rolls the slim
+# Deployment to a new image and drains the node under steady load through the Service. .ci/run runs it
+# after the image suite, as npm run test:node.
 #
-#   sudo bash lab/cluster/node.sh
+#   npm run test:node     (as root)
 #
-# Needs: root; Debian's containerd, runc and containernetworking-plugins; the images moscow-time:slim and
-# moscow-time:distroless in the Docker engine DOCKER_HOST names (npm run test:images leaves them there;
-# SLIM_IMAGE and DISTROLESS_IMAGE name others).
+# Needs: root; containerd, runc and the CNI plugins (lab/cluster/install-tools installs them); the images
+# moscow-time:slim and moscow-time:distroless in the Docker engine DOCKER_HOST names (npm run test:images
+# leaves them there; SLIM_IMAGE and DISTROLESS_IMAGE name others).
 # Everything runs inside a network namespace made here with no link out of it, so no packet sent by the
-# cluster, the pods or the load can leave the machine. Everything it started or made is removed on exit.
+# cluster, the pods or the load can leave the machine. Everything it started or made is removed on exit,
+# pass or fail, and the kernel settings the kubelet changes are put back.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -22,25 +24,68 @@ kubectl=("${in_netns[@]}" kubectl --kubeconfig "$work/admin.kubeconfig")
 ctr=(ctr --address "$work/containerd.sock" -n k8s.io)
 node=node_modules/.bin/node
 pids=()
+names=()
 slim=${SLIM_IMAGE:-moscow-time:slim}
 distroless=${DISTROLESS_IMAGE:-moscow-time:distroless}
 
+# The kubelet sets these for itself, for the whole machine, not only inside the namespace.
+tunables=(vm/overcommit_memory vm/panic_on_oom kernel/panic kernel/panic_on_oops kernel/keys/root_maxkeys
+  kernel/keys/root_maxbytes)
+declare -A tuned=()
+# Folders the kubelet, CNI and containerd make at fixed paths, whatever their flags say (device plugins,
+# container log links, CNI's result cache, shim sockets): removed on exit if this run made them and they are
+# empty again.
+made=()
+for dir in /var/lib/kubelet /var/log/containers /var/lib/cni /run/containerd; do [[ -e $dir ]] || made+=("$dir"); done
+# cgroup v2 has one hierarchy, v1 one per controller: the kubelet's cgroupRoot is made in each.
+hierarchies=(/sys/fs/cgroup/*/)
+[[ -f /sys/fs/cgroup/cgroup.controllers ]] && hierarchies=(/sys/fs/cgroup/)
+
 say() { printf '\n-- %s\n' "$*"; }
 
+# A failed run's evidence, printed before the work folder goes with everything else.
+diagnose() {
+  say "failed: the pods, their last states, the namespace's events, and the last lines of every log"
+  "${kubectl[@]}" -n moscow-time get pods -o wide
+  local states='{range .items[*]}{.metadata.name}{" "}{.status.containerStatuses[0].lastState}{"\n"}{end}'
+  "${kubectl[@]}" -n moscow-time get pods -o jsonpath="$states"
+  "${kubectl[@]}" -n moscow-time get events --sort-by=.lastTimestamp | tail -n 40
+  # The components' logs, then the containers' (not the images' own, in containerd's snapshots).
+  tail -n 15 "$work"/*.log
+  find "$work/pods" -name '*.log' -exec tail -n 15 {} + 2>/dev/null
+}
+
 cleanup() {
+  local status=$? i
   set +e
+  ((status == 0)) || diagnose
   "${kubectl[@]}" delete namespace moscow-time --wait=true --timeout=60s >/dev/null 2>&1
-  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill "${pids[i]}" 2>/dev/null; done
-  # Each component exits within seconds of SIGTERM; one that has not after 30 s is killed.
-  for _ in $(seq 30); do kill -0 "${pids[@]}" 2>/dev/null || break; sleep 1; done
-  kill -9 "${pids[@]}" 2>/dev/null
+  # One at a time, last started first: kube-apiserver stopped together with etcd waits for it until killed.
+  # Each exits within seconds of SIGTERM; one that has not after 30 s is killed.
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+    kill "${pids[i]}" 2>/dev/null || continue
+    for _ in $(seq 150); do kill -0 "${pids[i]}" 2>/dev/null || break; sleep 0.2; done
+    kill -0 "${pids[i]}" 2>/dev/null || continue
+    echo "node.sh: ${names[i]} still ran 30 s after SIGTERM: killed" >&2
+    kill -9 "${pids[i]}"
+  done
   for task in $("${ctr[@]}" tasks ls -q 2>/dev/null); do "${ctr[@]}" tasks kill -s SIGKILL "$task"; done
   sleep 1
   for task in $("${ctr[@]}" tasks ls -q 2>/dev/null); do "${ctr[@]}" tasks delete "$task" >/dev/null; done
   [[ -n ${containerd_pid:-} ]] && kill "$containerd_pid" 2>/dev/null && sleep 2
   grep -o " ${work}[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l
   ip netns delete "$netns" 2>/dev/null
-  find /sys/fs/cgroup/*/"$cgroup" -depth -type d -exec rmdir {} + 2>/dev/null
+  for hierarchy in "${hierarchies[@]}"; do
+    [[ -d $hierarchy$cgroup ]] && find "$hierarchy$cgroup" -depth -type d -exec rmdir {} +
+  done
+  # The kubelet's links to its containers' logs, which point into the work folder.
+  find /var/log/containers -maxdepth 1 -lname "$work/*" -delete 2>/dev/null
+  for dir in "${made[@]}"; do
+    # The kubelet leaves its device plugin socket behind even when SIGTERM stops it.
+    [[ $dir == /var/lib/kubelet ]] && rm -f "$dir/device-plugins/kubelet.sock"
+    [[ -d $dir ]] && find "$dir" -depth -type d -empty -delete
+  done
+  for tunable in "${!tuned[@]}"; do echo "${tuned[$tunable]}" >"/proc/sys/$tunable"; done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -50,6 +95,7 @@ start() { # name, command...: started inside the namespace, its output in $work/
   shift
   "${in_netns[@]}" "$@" >"$work/$name.log" 2>&1 &
   pids+=($!)
+  names+=("$name")
 }
 
 say "network namespace $netns: loopback, and a node address whose only route leads nowhere"
@@ -69,7 +115,8 @@ cat >"$work/cni/10-bridge.conflist" <<EOF
   "name": "moscow-time",
   "plugins": [
     { "type": "bridge", "bridge": "mt0", "isGateway": true, "hairpinMode": true,
-      "ipam": { "type": "host-local", "ranges": [[{ "subnet": "10.244.0.0/24" }]], "routes": [{ "dst": "0.0.0.0/0" }] } },
+      "ipam": { "type": "host-local", "dataDir": "$work/cni-ipam", "ranges": [[{ "subnet": "10.244.0.0/24" }]],
+        "routes": [{ "dst": "0.0.0.0/0" }] } },
     { "type": "portmap", "capabilities": { "portMappings": true } }
   ]
 }
@@ -152,12 +199,23 @@ cgroupRoot: /$cgroup
 failSwapOn: false
 containerRuntimeEndpoint: unix://$work/containerd.sock
 readOnlyPort: 0
+podLogsDir: $work/pods
 healthzBindAddress: 127.0.0.1
 evictionHard: {memory.available: "100Mi", nodefs.available: "1%", imagefs.available: "1%"}
 imageGCHighThresholdPercent: 100
 imageGCLowThresholdPercent: 99
 EOF
-for controller in /sys/fs/cgroup/*/; do mkdir -p "$controller$cgroup"; done
+for hierarchy in "${hierarchies[@]}"; do mkdir -p "$hierarchy$cgroup"; done
+# cgroup v2: the kubelet refuses a root that is not handed cpu, cpuset, memory, hugetlb and pids, and systemd
+# hands down only what some unit uses. Not taken back on exit: other cgroups may use them by then.
+if [[ -f /sys/fs/cgroup/cgroup.controllers ]]; then
+  for controller in cpu cpuset memory hugetlb pids; do
+    if grep -qw "$controller" /sys/fs/cgroup/cgroup.controllers; then
+      echo "+$controller" >/sys/fs/cgroup/cgroup.subtree_control
+    fi
+  done
+fi
+for tunable in "${tunables[@]}"; do tuned[$tunable]=$(<"/proc/sys/$tunable"); done
 start kubelet "$bin/kubelet" --kubeconfig="$kubeconfig" --config="$work/kubelet.yaml" --hostname-override=node \
   --node-ip=10.200.0.1 --root-dir="$work/kubelet" --cert-dir="$work/kubelet-pki"
 start kube-proxy "$bin/kube-proxy" --kubeconfig="$kubeconfig" --hostname-override=node --proxy-mode=iptables \
@@ -185,7 +243,8 @@ for id in $("${kubectl[@]}" -n moscow-time get pods -o jsonpath='{.items[*].stat
   uid=$(awk '/^Uid:/ { print $2 }' "/proc/$pid/status")
   root=$(awk '$2 == "/" { split($4, options, ","); print options[1] }' "/proc/$pid/mounts")
   echo "container ${id#containerd://}: uid $uid, root filesystem $root"
-  [[ $uid == 1000 || $uid == 65532 ]] && [[ $root == ro ]]
+  # Not `[[ … ]] && [[ … ]]`: set -e ignores a failure on the left of &&.
+  [[ ($uid == 1000 || $uid == 65532) && $root == ro ]] || { echo "expected uid 1000 or 65532 and ro" >&2; exit 1; }
 done
 
 say "rung 3: the slim Deployment rolled to a new image under steady load through its Service"

@@ -25,6 +25,7 @@ export const CI_SCRIPTS = [
   'lab/security/observatory.sh',
   'lab/cluster/build.sh',
   'lab/cluster/node.sh',
+  'lab/cluster/install-tools',
   ...['install-tools', 'pins.sh', 'hadolint.sh', 'rehearse', 'same-platforms.sh', 'publish-tags.sh'].map(
     (script) => `lab/release/${script}`,
   ),

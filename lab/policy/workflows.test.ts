@@ -56,7 +56,7 @@ const FIXTURES: WorkflowFixture[] = [
     from: '    timeout-minutes: 10\n    permissions:\n      contents: read\n    steps:',
     to: '    timeout-minutes: 10\n    steps:',
   },
-  { rule: 'timeouts', defect: 'a job without a timeout', from: '    timeout-minutes: 45\n', to: '' },
+  { rule: 'timeouts', defect: 'a job without a timeout', from: '    timeout-minutes: 75\n', to: '' },
   {
     rule: 'cancel-superseded',
     defect: 'no cancelling',
@@ -114,6 +114,7 @@ describe('.ci/run and ci.yml run one list of steps', () => {
       'npm run test:browser',
       'npm run standins',
       'npm run test:images',
+      'npm run test:node',
     ]);
     expect(compareCiSteps(stepsOfScript(CI_RUN), stepsOfWorkflow(WORKFLOW))).toEqual([]);
   });
