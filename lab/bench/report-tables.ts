@@ -12,7 +12,7 @@ import type { Table } from '../lib/tables.ts';
 
 const x = (ratio: number) => `${ratio.toFixed(2)}×`;
 /** A median ratio with its 95 % interval: "0.93× (0.90–0.95)". */
-export const withInterval = ({ median, low, high }: Estimate) => `${x(median)} (${low.toFixed(2)}–${high.toFixed(2)})`;
+const withInterval = ({ median, low, high }: Estimate) => `${x(median)} (${low.toFixed(2)}–${high.toFixed(2)})`;
 
 export function targetsTable(targets: Target[]): Table {
   return {

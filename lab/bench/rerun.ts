@@ -9,7 +9,7 @@ import type { BenchReport } from './report.ts';
 /** How far a ratio may move between two runs of the same settings for the runs to agree. */
 export const AGREEMENT = 0.05;
 
-export interface RerunRow {
+interface RerunRow {
   figure: string;
   previous: number;
   now: number;

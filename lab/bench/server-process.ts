@@ -45,7 +45,7 @@ export type NodeSettings = 'images' | 'defaults' | NodeFlags;
 export const IMAGES_FLAGS: NodeFlags = { flags: PRODUCTION_NODE_FLAGS, nodeOptions: PRODUCTION_NODE_OPTIONS };
 const DEFAULT_FLAGS: NodeFlags = { flags: [], nodeOptions: '' };
 
-export function flagsOf(node: NodeSettings): NodeFlags {
+function flagsOf(node: NodeSettings): NodeFlags {
   return node === 'images' ? IMAGES_FLAGS : node === 'defaults' ? DEFAULT_FLAGS : node;
 }
 

@@ -41,3 +41,17 @@ export function listItem(text: string, width = 105): string {
   lines.push(line);
   return lines.join('\n');
 }
+
+/** Prose wrapped to markdownlint's line length (a figure rendered into it can be of any length). */
+export function paragraph(text: string, width = 105): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  if (line !== '') lines.push(line);
+  return lines.join('\n');
+}
