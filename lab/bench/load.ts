@@ -132,7 +132,7 @@ async function runRound(server: ServerProcess, settings: LoadSettings, seconds: 
   };
 }
 
-type Pick = (entry: Round) => number;
+type Figure = (entry: Round) => number;
 
 function meanOf(shots: Round[]): Round {
   const mean = (field: keyof Round) => shots.reduce((sum, shot) => sum + shot[field], 0) / shots.length;
@@ -233,7 +233,7 @@ async function measureGroup(
     await Promise.all([...servers.values()].map((server) => server.stop()));
   }
   const of = (name: string) => rounds.get(name) ?? [];
-  const ratiosOf = (own: Round[], pick: Pick) =>
+  const ratiosOf = (own: Round[], pick: Figure) =>
     Object.fromEntries(
       group.contenders.map(({ name }) => [
         name,
@@ -242,7 +242,7 @@ async function measureGroup(
     );
   return group.contenders.map(({ name }): ThroughputRow => {
     const own = of(name);
-    const middle = (pick: Pick) => median(own.map(pick));
+    const middle = (pick: Figure) => median(own.map(pick));
     return {
       shape: settings.shape,
       sink: group.sink,
