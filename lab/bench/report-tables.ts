@@ -1,4 +1,4 @@
-import { APP_ON_DEFAULTS, BARE_EXPRESS, PEER } from './contenders.ts';
+import { APP } from './contenders.ts';
 import type { ImagesResult } from './images.ts';
 import type { ThroughputRow } from './load.ts';
 import type { Estimate } from './stats.ts';
@@ -32,8 +32,17 @@ export function targetsTable(targets: Target[]): Table {
   };
 }
 
+/**
+ * Each server's own figures, and the app's ratios against it from the same rounds: only the app's, as the
+ * sandwich measures them (a ratio between two baselines would carry the noise of both).
+ */
 export function throughputTable(rows: ThroughputRow[]): Table {
-  const ratio = (estimate: Estimate | undefined) => (estimate === undefined ? '—' : withInterval(estimate));
+  const appRow = (entry: ThroughputRow) =>
+    rows.find((row) => row.contender === APP && row.shape === entry.shape && row.sink === entry.sink);
+  const ofApp = (entry: ThroughputRow, pick: (row: ThroughputRow) => Record<string, Estimate>) => {
+    const estimate = entry.contender === APP ? undefined : pick(appRow(entry) ?? entry)[entry.contender];
+    return estimate === undefined ? '—' : withInterval(estimate);
+  };
   return {
     header: [
       'Load',
@@ -44,10 +53,8 @@ export function throughputTable(rows: ThroughputRow[]): Table {
       'p99 ms',
       'CPU µs/request',
       'CPU busy',
-      '× app on defaults',
-      '× peer',
-      '× bare Express',
-      'req/CPU-s × peer',
+      "app's req/s × this",
+      "app's req/CPU-s × this",
       'non-2xx/errors',
       'restarts',
     ],
@@ -60,10 +67,8 @@ export function throughputTable(rows: ThroughputRow[]): Table {
       String(entry.p99Ms),
       String(entry.cpuUsPerRequest),
       `${Math.round(entry.busy * 100)} %`,
-      ratio(entry.ratios[APP_ON_DEFAULTS]),
-      ratio(entry.ratios[PEER]),
-      ratio(entry.ratios[BARE_EXPRESS]),
-      ratio(entry.perCpuRatios[PEER]),
+      ofApp(entry, (row) => row.ratios),
+      ofApp(entry, (row) => row.perCpuRatios),
       String(entry.failures),
       String(entry.restarts),
     ]),

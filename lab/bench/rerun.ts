@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
-import { APP_ON_DEFAULTS, BARE_EXPRESS, PEER } from './contenders.ts';
+import { APP } from './contenders.ts';
 import type { BenchReport } from './report.ts';
 
 // A benchmark is only worth its ratios if running it again gives the same ones. Each run is held against the
@@ -28,23 +28,23 @@ export type Rerun =
 
 type Results = Omit<BenchReport, 'rerun' | 'targets'> & Pick<BenchReport, 'targets'>;
 
-/** Every ratio a report gives: its targets', and the throughput table's against each contender. */
+/**
+ * Every ratio a report gives: its targets', and the app's against each other contender in the throughput
+ * table (req/s, and requests per CPU-second). Those are what a round measures, the app on either side of the
+ * other server; a ratio between two baselines would be a quotient of two such figures, with the noise of both.
+ */
 export function ratiosOf(report: Pick<Results, 'targets' | 'throughput'>): Map<string, number> {
   const ratios = new Map<string, number>();
   for (const target of report.targets) if (target.ratio !== undefined) ratios.set(target.figure, target.ratio);
   for (const row of report.throughput) {
-    for (const against of [APP_ON_DEFAULTS, PEER, BARE_EXPRESS]) {
-      if (against === row.contender) continue;
-      const estimate = row.ratios[against];
-      const figure = `${row.contender} req/s vs ${against}, ${row.shape}, log to ${row.sink}`;
-      if (estimate !== undefined) ratios.set(figure, estimate.median);
+    if (row.contender !== APP) continue;
+    for (const [against, estimate] of Object.entries(row.ratios)) {
+      if (against === APP) continue;
+      ratios.set(`${APP} req/s vs ${against}, ${row.shape}, log to ${row.sink}`, estimate.median);
+      const perCpu = row.perCpuRatios[against];
+      if (perCpu !== undefined)
+        ratios.set(`${APP} requests per CPU-second vs ${against}, ${row.shape}, log to ${row.sink}`, perCpu.median);
     }
-    const perCpu = row.perCpuRatios[PEER];
-    if (perCpu !== undefined && row.contender !== PEER)
-      ratios.set(
-        `${row.contender} requests per CPU-second vs ${PEER}, ${row.shape}, log to ${row.sink}`,
-        perCpu.median,
-      );
   }
   return ratios;
 }

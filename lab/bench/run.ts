@@ -32,8 +32,9 @@ const quick = args.has('--quick');
 const command = ['npm run bench', ...(args.size > 0 ? ['--', ...args] : [])].join(' ');
 // Today's shape, and overload: every connection keeps ten requests in the pipe, where what the app adds to
 // each request shows most. Many short rounds rather than a few long ones: each ratio is taken within a round,
-// and the interval around their median narrows with their number.
-const rounds = quick ? { warmupSeconds: 2, seconds: 2, rounds: 3 } : { warmupSeconds: 8, seconds: 2, rounds: 12 };
+// and the interval around their median narrows with their number (as 1/√n): with 12 rounds the app's ratios
+// had intervals of ±4 to 8 %, too wide for two runs to agree within ±5 %.
+const rounds = quick ? { warmupSeconds: 2, seconds: 2, rounds: 3 } : { warmupSeconds: 8, seconds: 2, rounds: 20 };
 const loads: LoadSettings[] = [
   { shape: '10 connections', connections: 10, pipelining: 1, ...rounds },
   { shape: 'overload (100 connections × 10 pipelined)', connections: 100, pipelining: 10, ...rounds },

@@ -4,7 +4,8 @@ import { promisify } from 'node:util';
 // The throughput rounds' load generator. wrk (C, epoll) spends a small fraction of the CPU per request that
 // autocannon (JavaScript) does: with autocannon on the load generator's one core, a shared machine's other
 // work starved the generator, the server sat 20 to 80 % idle, and a round measured the generator. wrk keeps
-// the server busy, so a round measures the server.
+// the server busy, so a round measures the server. Its latency percentiles are not used as it prints them:
+// wrk-report.lua says why, and reads the batches' latencies as recorded.
 
 const WRK = 'wrk';
 const SCRIPT = 'lab/bench/wrk-report.lua';
@@ -20,6 +21,7 @@ export function wrkUnavailable(): string | undefined {
 export interface WrkResult {
   requests: number;
   seconds: number;
+  /** Of the batches' latencies (a batch: the `pipelining` requests a connection sends at once), as recorded. */
   p50Ms: number;
   p99Ms: number;
   /** Answers with a status of 400 or more (wrk counts them apart). */
@@ -45,7 +47,10 @@ export async function wrk(url: string, seconds: number, connections: number, pip
   const { stdout } = await promisify(execFile)(
     WRK,
     ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', SCRIPT, url],
-    { env: { ...process.env, WRK_PIPELINE: String(pipelining) }, encoding: 'utf8' },
+    {
+      env: { ...process.env, WRK_PIPELINE: String(pipelining), WRK_CONNECTIONS: String(connections) },
+      encoding: 'utf8',
+    },
   );
   const line = stdout.trim().split('\n').at(-1) ?? '';
   const report = JSON.parse(line) as Report;
