@@ -9,6 +9,8 @@ import type { Estimate } from './stats.ts';
 
 export const FLAGS_FILE = 'lab/reports/flags.json';
 export const SHIPPED = 'as shipped';
+export const NO_BACKGROUND_OPTIMISING = '--no-concurrent-recompilation instead of --single-threaded';
+export const NO_BACKGROUND_OPTIMISING_OR_GC = '--no-concurrent-recompilation --single-threaded-gc instead';
 
 const without = (options: string, flag: string) =>
   options
@@ -37,6 +39,19 @@ export function variantsOf(shipped: NodeFlags): { name: string; node: NodeFlags 
     {
       name: '--v8-pool-size=1 instead of --single-threaded',
       node: { flags: [...alone('--single-threaded'), '--v8-pool-size=1'], nodeOptions },
+    },
+    // Two of the things --single-threaded turns off, kept apart: which one buys the memory, which one costs the
+    // start-up (V8's optimising compiler off the main thread, its garbage collector's helper threads).
+    {
+      name: NO_BACKGROUND_OPTIMISING,
+      node: { flags: [...alone('--single-threaded'), '--no-concurrent-recompilation'], nodeOptions },
+    },
+    {
+      name: NO_BACKGROUND_OPTIMISING_OR_GC,
+      node: {
+        flags: [...alone('--single-threaded'), '--no-concurrent-recompilation', '--single-threaded-gc'],
+        nodeOptions,
+      },
     },
     { name: "Node's defaults", node: { flags: [], nodeOptions: '' } },
   ];

@@ -69,10 +69,11 @@ done = function(summary, latency)
   local errors = summary.errors
   local values, total = recorded(summary, latency)
   local batches = math.floor(summary.requests / depth)
-  -- Every complete batch was recorded once (a batch still open at the end was not): anything else means the
-  -- struct above is not this wrk's, and the figures would be wrong.
+  -- Every complete batch was recorded once, unless it took longer than --timeout (wrk counts it as a timeout
+  -- instead); a batch still open at the end was not. Anything else means the struct above is not this wrk's,
+  -- and the figures would be wrong.
   local problem = values == nil and total
-    or (total > batches or total < batches - connections)
+    or (total > batches or total < batches - connections - errors.timeout)
         and string.format("%d latency samples for %d batches", total, batches)
     or nil
   if problem then
