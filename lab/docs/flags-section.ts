@@ -1,4 +1,12 @@
-import { FLAGS_FILE, SHIPPED, flagsTable, type FlagsReport, type FlagsRow } from '../bench/flags-report.ts';
+import {
+  FLAGS_FILE,
+  NO_BACKGROUND_OPTIMISING,
+  NO_BACKGROUND_OPTIMISING_OR_GC,
+  SHIPPED,
+  flagsTable,
+  type FlagsReport,
+  type FlagsRow,
+} from '../bench/flags-report.ts';
 import { markdownTable, paragraph } from '../lib/markdown.ts';
 
 /** docs/performance.md's table of the images' Node flags, rendered from lab/reports/flags.json alone. */
@@ -42,6 +50,8 @@ function decisions({ rows, settings }: FlagsReport, probeMiB: number): string[] 
   const semi8 = of('semi-space 8 MB');
   const threads = of('without --single-threaded');
   const pool = of('--v8-pool-size=1 instead of --single-threaded');
+  const noOptimiser = of(NO_BACKGROUND_OPTIMISING);
+  const noOptimiserOrGc = of(NO_BACKGROUND_OPTIMISING_OR_GC);
   const floor = settings.floorMiB;
   const peak = (row: FlagsRow) => row.floor.peakMiB ?? Number.NaN;
   const survived = (row: FlagsRow) => (row.floor.died ? 'was killed' : 'survived');
@@ -55,5 +65,38 @@ function decisions({ rows, settings }: FlagsReport, probeMiB: number): string[] 
     `  ${shipped.startupRatio.toFixed(2)}×. Under ${floor} MiB the app alone then peaks at ${peak(threads)} MiB (${peak(pool)} MiB), against ${peak(shipped)} MiB; a container`,
     `  of the images also runs its \`HEALTHCHECK\` probe, a Node process of its own of ${probeMiB} MiB (\`npm run bench\`'s`,
     `  connection cost): ${peak(pool) + probeMiB > floor ? `together past the ${floor} MiB floor, so it stays, and the start-up target is missed for it` : `together within the ${floor} MiB floor, so it goes`}.`,
+    ...bullet(
+      [
+        `Of what \`--single-threaded\` turns off: with only V8's optimising compiler on the main thread`,
+        `(\`--no-concurrent-recompilation\`) start-up is ${noOptimiser.startupRatio.toFixed(2)}×, the peak under ${floor} MiB ${peak(noOptimiser)} MiB and the`,
+        `throughput ${x(noOptimiser)}; with its garbage collector there too (\`--single-threaded-gc\`),`,
+        `${noOptimiserOrGc.startupRatio.toFixed(2)}×, ${peak(noOptimiserOrGc)} MiB and ${x(noOptimiserOrGc)}.`,
+        lighterAlternative([noOptimiser, noOptimiserOrGc], shipped, floor - probeMiB),
+      ].join(' '),
+    ),
   ];
+}
+
+/**
+ * Whether one of the finer alternatives to --single-threaded starts faster, keeps the app within the floor
+ * less the health probe, and loses no throughput beyond the noise: the sentence that says so, or why not.
+ */
+function lighterAlternative(alternatives: FlagsRow[], shipped: FlagsRow, room: number): string {
+  const better = alternatives.filter(
+    (row) =>
+      !row.floor.died &&
+      (row.floor.peakMiB ?? Number.POSITIVE_INFINITY) <= room &&
+      row.startupRatio < shipped.startupRatio &&
+      row.throughput.high >= 1,
+  );
+  if (better.length === 0)
+    return `Neither starts faster within ${room.toFixed(1)} MiB (the floor less the probe) at the same throughput.`;
+  return `Within ${room.toFixed(1)} MiB (the floor less the probe), faster to start at the same throughput: ${better.map((row) => `"${row.name}"`).join(' and ')}. Not shipped yet: a change of the images' flags waits for \`npm run bench -- --images\` to show their overload matrix still clean with it.`;
+}
+
+/** A Markdown list item, wrapped, its continuation lines indented under its text. */
+function bullet(text: string): string[] {
+  return paragraph(`- ${text}`, 108)
+    .split('\n')
+    .map((line, index) => (index === 0 ? line : `  ${line}`));
 }
