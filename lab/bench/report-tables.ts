@@ -37,10 +37,9 @@ export function targetsTable(targets: Target[]): Table {
  * sandwich measures them (a ratio between two baselines would carry the noise of both).
  */
 export function throughputTable(rows: ThroughputRow[]): Table {
-  const appRow = (entry: ThroughputRow) =>
-    rows.find((row) => row.contender === APP && row.shape === entry.shape && row.sink === entry.sink);
   const ofApp = (entry: ThroughputRow, pick: (row: ThroughputRow) => Record<string, Estimate>) => {
-    const estimate = entry.contender === APP ? undefined : pick(appRow(entry) ?? entry)[entry.contender];
+    const app = rows.find((row) => row.contender === APP && row.shape === entry.shape && row.sink === entry.sink);
+    const estimate = app === undefined || entry.contender === APP ? undefined : pick(app)[entry.contender];
     return estimate === undefined ? '—' : withInterval(estimate);
   };
   return {
