@@ -72,7 +72,7 @@ EXPOSE 5000
 # Exec form, Node itself as the probe: no shell, no curl.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 CMD ["node", "dist/healthcheck.js"]
 # Node directly (the image's entrypoint script execs it as PID 1), never `npm start`: npm would stand
-# between Docker and the SIGTERM that starts a graceful shutdown. --single-threaded: V8 collects garbage and
-# compiles on the main thread, without the background threads whose memory a 64 MiB limit cannot hold
-# (a V8 flag that NODE_OPTIONS refuses, hence here).
-CMD ["node", "--single-threaded", "dist/server.js"]
+# between Docker and the SIGTERM that starts a graceful shutdown. --no-concurrent-recompilation: V8
+# optimises on the main thread, without the background compiler whose memory a 64 MiB limit cannot hold
+# beside the health probe (a V8 flag that NODE_OPTIONS refuses, hence here; docs/performance.md weighs it).
+CMD ["node", "--no-concurrent-recompilation", "dist/server.js"]

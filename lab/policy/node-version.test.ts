@@ -61,11 +61,11 @@ describe('one set of Node options for the server', () => {
     if (slim === undefined || distroless === undefined) throw new Error('no Dockerfiles');
     const drifted = {
       ...slim,
-      text: slim.text.replace('CMD ["node", "--single-threaded", "dist/server.js"]', 'CMD ["node", "dist/server.js"]'),
+      text: slim.text.replace('CMD ["node", "--no-concurrent-recompilation", "dist/server.js"]', 'CMD ["node", "dist/server.js"]'),
     };
     expect(drifted.text).not.toBe(slim.text);
     expect(checkNodeOptions([distroless, drifted], PACKAGE_JSON)).toEqual([
-      'Dockerfile runs Node with --max-semi-space-size=2 --max-old-space-size-percentage=43, not --single-threaded --max-semi-space-size=2 --max-old-space-size-percentage=43',
+      'Dockerfile runs Node with --max-semi-space-size=2 --max-old-space-size-percentage=43, not --no-concurrent-recompilation --max-semi-space-size=2 --max-old-space-size-percentage=43',
     ]);
   });
 
@@ -78,18 +78,18 @@ describe('one set of Node options for the server', () => {
     };
     expect(drifted.text).not.toBe(distroless.text);
     expect(checkNodeOptions([slim, drifted], PACKAGE_JSON)).toEqual([
-      'distroless.Dockerfile runs Node with --single-threaded --max-semi-space-size=16 --max-old-space-size-percentage=43, not --single-threaded --max-semi-space-size=2 --max-old-space-size-percentage=43',
+      'distroless.Dockerfile runs Node with --no-concurrent-recompilation --max-semi-space-size=16 --max-old-space-size-percentage=43, not --no-concurrent-recompilation --max-semi-space-size=2 --max-old-space-size-percentage=43',
     ]);
   });
 
   it('notices npm start without them', () => {
     const bare = PACKAGE_JSON.replace(
-      'node --single-threaded --max-semi-space-size=2 --max-old-space-size-percentage=43 dist/server.js',
+      'node --no-concurrent-recompilation --max-semi-space-size=2 --max-old-space-size-percentage=43 dist/server.js',
       'node dist/server.js',
     );
     expect(bare).not.toBe(PACKAGE_JSON);
     expect(checkNodeOptions(dockerfiles, bare)).toEqual([
-      'npm start does not run node --single-threaded --max-semi-space-size=2 --max-old-space-size-percentage=43 dist/server.js',
+      'npm start does not run node --no-concurrent-recompilation --max-semi-space-size=2 --max-old-space-size-percentage=43 dist/server.js',
     ]);
   });
 });

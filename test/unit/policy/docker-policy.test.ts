@@ -75,7 +75,7 @@ const FIXTURES: Fixture[] = [
     rule: 'no-npm-at-runtime',
     defect: 'npm start',
     source: SLIM,
-    from: 'CMD ["node", "--single-threaded", "dist/server.js"]',
+    from: 'CMD ["node", "--no-concurrent-recompilation", "dist/server.js"]',
     to: 'CMD ["npm", "start"]',
   },
   { rule: 'copy-allow-list', defect: 'whole context', source: SLIM, from: 'COPY src/ src/', to: 'COPY . .' },
@@ -241,7 +241,7 @@ describe('the two Dockerfiles', () => {
   it('use the runtime users the images define: 1000 (node) and 65532 (nonroot)', () => {
     expect(SLIM).toContain('\nUSER 1000:1000\n');
     expect(DISTROLESS).toContain('\nUSER 65532:65532\n');
-    expect(DISTROLESS).toContain('CMD ["--single-threaded", "dist/server.js"]');
+    expect(DISTROLESS).toContain('CMD ["--no-concurrent-recompilation", "dist/server.js"]');
     expect(DISTROLESS).toContain('CMD ["/nodejs/bin/node", "dist/healthcheck.js"]');
   });
 });
