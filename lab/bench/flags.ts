@@ -25,7 +25,9 @@ const load: LoadSettings = {
   shape: 'overload (100 connections × 10 pipelined)',
   connections: 100,
   pipelining: 10,
-  ...(quick ? { warmupSeconds: 2, seconds: 2, rounds: 3 } : { warmupSeconds: 8, seconds: 2, rounds: 12 }),
+  ...(quick
+    ? { warmupSeconds: 2, seconds: 2, rounds: 4, processes: 2 }
+    : { warmupSeconds: 8, seconds: 2, rounds: 12, processes: 3 }),
 };
 const floorSeconds = quick ? 5 : 15;
 const startupRuns = quick ? 3 : 15;

@@ -25,6 +25,12 @@ export interface LoadSettings {
   warmupSeconds: number;
   seconds: number;
   rounds: number;
+  /**
+   * How many times each contender is started afresh, the rounds split evenly between its processes (each
+   * warmed up first). A process settles differently at every start and keeps that for all its rounds: with
+   * one process a run, every ratio of a run moved by as much together.
+   */
+  processes: number;
 }
 
 /** Every contender runs in a cgroup with the app's container limits (compose.yaml's). */
@@ -66,7 +72,7 @@ export interface ThroughputRow {
   p99Ms: number;
   cpuUsPerRequest: number;
   busy: number;
-  /** The high-water mark of its cgroup's memory over every round (since its last restart). */
+  /** The high-water mark of its cgroup's memory over every round, the highest of its processes'. */
   peakMiB: number | undefined;
   /** Times it had died (OOM-killed, or aborted) and was started again, as compose's restart policy would. */
   restarts: number;
@@ -178,6 +184,12 @@ async function measureGroup(
   const servers = new Map<string, ServerProcess>();
   const rounds = new Map<string, Round[]>();
   const deaths = new Map<string, number>();
+  const peaks = new Map<string, number>();
+  // Read before a process is replaced: its cgroup goes with it.
+  const notePeak = (name: string, server: ServerProcess) => {
+    const peak = server.cgroupMemory()?.peakMiB;
+    if (peak !== undefined) peaks.set(name, Math.max(peak, peaks.get(name) ?? 0));
+  };
   try {
     const optionsOf = (name: string) => {
       const contender = group.contenders.find((entry) => entry.name === name);
@@ -186,7 +198,6 @@ async function measureGroup(
       const stdout = STDOUT_OF[group.sink];
       return { file, node, memoryLimitMiB: limits.memoryMiB, cpus: limits.cpus, first: true, stdout };
     };
-    for (const { name } of group.contenders) servers.set(name, await startHealthy(optionsOf(name)));
     const shoot = async (name: string, seconds: number) => {
       let server = servers.get(name);
       if (server === undefined) throw new Error(`no server for ${name}`);
@@ -196,6 +207,7 @@ async function measureGroup(
         const { oomKills = 0 } = server.cgroupMemory() ?? {};
         log(`  ${name} had exited (${oomKills} OOM kills); started again`);
         deaths.set(name, (deaths.get(name) ?? 0) + 1);
+        notePeak(name, server);
         server = await startHealthy(optionsOf(name));
         servers.set(name, server);
       }
@@ -203,11 +215,26 @@ async function measureGroup(
       await sleep(300);
       return runRound(server, settings, seconds);
     };
-    // Long enough for V8 to have optimised the hot paths: on one thread it compiles between requests.
-    for (const { name } of group.contenders) await shoot(name, settings.warmupSeconds);
+    const startAll = async () => {
+      for (const { name } of group.contenders) {
+        const previous = servers.get(name);
+        if (previous !== undefined) {
+          notePeak(name, previous);
+          await previous.stop();
+        }
+        servers.set(name, await startHealthy(optionsOf(name)));
+      }
+      // Long enough for V8 to have optimised the hot paths: on one thread it compiles between requests.
+      for (const { name } of group.contenders) await shoot(name, settings.warmupSeconds);
+    };
     const [first, ...others] = group.contenders.map(({ name }) => name);
     if (first === undefined) return [];
+    const roundsPerProcess = Math.ceil(settings.rounds / settings.processes);
     for (let index = 0; index < settings.rounds; index += 1) {
+      if (index % roundsPerProcess === 0) {
+        if (index > 0) log(`  ${settings.shape}, ${group.sink}: every contender started afresh`);
+        await startAll();
+      }
       const order = others.map((_, offset) => others[(offset + index) % others.length] ?? '');
       const sandwich: [string, Round][] = [[first, await shoot(first, settings.seconds)]];
       for (const name of order) {
@@ -230,6 +257,7 @@ async function measureGroup(
       });
     }
   } finally {
+    for (const [name, server] of servers) notePeak(name, server);
     await Promise.all([...servers.values()].map((server) => server.stop()));
   }
   const of = (name: string) => rounds.get(name) ?? [];
@@ -237,7 +265,12 @@ async function measureGroup(
     Object.fromEntries(
       group.contenders.map(({ name }) => [
         name,
-        rounded(medianWithInterval(own.map((entry, index) => pick(entry) / pick(of(name)[index] ?? entry)))),
+        rounded(
+          medianWithInterval(
+            own.map((entry, index) => pick(entry) / pick(of(name)[index] ?? entry)),
+            settings.processes,
+          ),
+        ),
       ]),
     );
   return group.contenders.map(({ name }): ThroughputRow => {
@@ -256,7 +289,7 @@ async function measureGroup(
         1,
       ),
       busy: round(middle((entry) => entry.busy)),
-      peakMiB: servers.get(name)?.cgroupMemory()?.peakMiB,
+      peakMiB: peaks.get(name),
       ratios: ratiosOf(own, (entry) => entry.rps),
       p99Ratios: ratiosOf(own, (entry) => entry.p99Ms),
       perCpuRatios: ratiosOf(own, (entry) => 1 / entry.cpuUs),

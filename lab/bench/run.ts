@@ -33,8 +33,11 @@ const command = ['npm run bench', ...(args.size > 0 ? ['--', ...args] : [])].joi
 // Today's shape, and overload: every connection keeps ten requests in the pipe, where what the app adds to
 // each request shows most. Many short rounds rather than a few long ones: each ratio is taken within a round,
 // and the interval around their median narrows with their number (as 1/√n): with 12 rounds the app's ratios
-// had intervals of ±4 to 8 %, too wide for two runs to agree within ±5 %.
-const rounds = quick ? { warmupSeconds: 2, seconds: 2, rounds: 3 } : { warmupSeconds: 8, seconds: 2, rounds: 20 };
+// had intervals of ±4 to 8 %, too wide for two runs to agree within ±5 %. Four processes of each contender,
+// five rounds each: with one process a run, a third run moved every overload ratio 5 to 12 % together.
+const rounds = quick
+  ? { warmupSeconds: 2, seconds: 2, rounds: 4, processes: 2 }
+  : { warmupSeconds: 8, seconds: 2, rounds: 20, processes: 4 };
 const loads: LoadSettings[] = [
   { shape: '10 connections', connections: 10, pipelining: 1, ...rounds },
   { shape: 'overload (100 connections × 10 pipelined)', connections: 100, pipelining: 10, ...rounds },

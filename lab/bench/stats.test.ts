@@ -29,4 +29,22 @@ describe('medianWithInterval', () => {
     expect(medianWithInterval([1, Number.NaN, 3]).median).toBe(2);
     expect(medianWithInterval([Number.NaN]).median).toBeNaN();
   });
+
+  it('with blocks, widens when processes differ though the rounds within each agree', () => {
+    // Four processes of five rounds: each steady, but each settled 3 % from the next.
+    const blocks = [1.09, 1.0, 1.06, 1.03].flatMap((level) =>
+      spread.slice(0, 5).map((value) => level + (value - 1) / 10),
+    );
+    const width = ({ low, high }: { low: number; high: number }) => high - low;
+    const asRounds = medianWithInterval(blocks);
+    const asProcesses = medianWithInterval(blocks, 4);
+    expect(asProcesses.median).toBe(asRounds.median);
+    expect(width(asProcesses)).toBeGreaterThan(1.5 * width(asRounds));
+  });
+
+  it('with blocks, stays as narrow when processes agree', () => {
+    const steady = [...spread, ...spread].slice(0, 20);
+    const width = ({ low, high }: { low: number; high: number }) => high - low;
+    expect(width(medianWithInterval(steady, 4))).toBeLessThan(1.5 * width(medianWithInterval(steady)));
+  });
 });

@@ -35,14 +35,28 @@ function seeded(seed: number): () => number {
  * The median of `values` and a 95 % percentile-bootstrap interval for it: the values resampled with
  * replacement many times, the interval spanning the middle 95 % of the resamples' medians. Rounds are
  * the unit resampled, so an interval says how far another run of as many rounds could land.
+ *
+ * With `blocks` > 1 the values are that many equal runs of consecutive rounds, each measured by processes
+ * of their own, and the resampling has two levels: blocks with replacement, then rounds within each. A
+ * process settles differently at every start (what V8 optimised, where its heap lies) and keeps that for
+ * all its rounds, so another run lands as far as its processes differ: the interval has to say so too.
  */
-export function medianWithInterval(values: readonly number[], resamples = 4000): Estimate {
-  const finite = values.filter((value) => Number.isFinite(value));
+export function medianWithInterval(values: readonly number[], blocks = 1, resamples = 4000): Estimate {
+  const size = Math.ceil(values.length / blocks);
+  const groups = Array.from({ length: blocks }, (_, index) =>
+    values.slice(index * size, (index + 1) * size).filter((value) => Number.isFinite(value)),
+  ).filter((group) => group.length > 0);
+  const finite = groups.flat();
   if (finite.length === 0) return { median: Number.NaN, low: Number.NaN, high: Number.NaN };
   const random = seeded(0x5eed);
-  const medians = Array.from({ length: resamples }, () =>
-    median(Array.from(finite, () => finite[Math.floor(random() * finite.length)] ?? Number.NaN)),
-  ).sort((a, b) => a - b);
+  const pick = <T>(from: readonly T[]): T => from[Math.floor(random() * from.length)] as T;
+  // One block: rounds resampled as they are (and the same draws as before blocks existed).
+  const resample = () =>
+    groups.flatMap((only) => {
+      const group = groups.length === 1 ? only : pick(groups);
+      return Array.from(group, () => pick(group));
+    });
+  const medians = Array.from({ length: resamples }, () => median(resample())).sort((a, b) => a - b);
   const at = (quantile: number) => medians[Math.min(resamples - 1, Math.floor(quantile * resamples))] ?? Number.NaN;
   return { median: median(finite), low: at(0.025), high: at(0.975) };
 }

@@ -1,4 +1,5 @@
 import { APP_ON_DEFAULTS, PEER } from '../bench/contenders.ts';
+import type { LoadSettings } from '../bench/load.ts';
 import type { BenchReport, Target } from '../bench/report.ts';
 import { overloadTable, rerunTable, startupTable, targetsTable, throughputTable } from '../bench/report-tables.ts';
 import { AGREEMENT } from '../bench/rerun.ts';
@@ -47,12 +48,14 @@ export function renderBenchSection(report: BenchReport): string {
     markdownTable(targetsTable(report.targets)),
     '',
     `Throughput: \`wrk\` on \`GET /api/time\`, in each load shape (${settings.loads.map((load) => load.shape).join('; ')}),`,
-    `every server in a cgroup of ${settings.limits.cpus} CPU and ${settings.limits.memoryMiB} MiB (compose.yaml's limits). ${settings.loads[0]?.rounds ?? 0} rounds of ${settings.loads[0]?.seconds ?? 0} s after ${settings.loads[0]?.warmupSeconds ?? 0} s`,
-    'of warm-up each; in a round the app runs before and after every other server (A B A C A …), and each',
+    `every server in a cgroup of ${settings.limits.cpus} CPU and ${settings.limits.memoryMiB} MiB (compose.yaml's limits). ${settings.loads[0]?.rounds ?? 0} rounds of ${settings.loads[0]?.seconds ?? 0} s`,
+    `shared by ${processesOf(settings.loads[0])} processes of each server, each started afresh and warmed up for ${settings.loads[0]?.warmupSeconds ?? 0} s (a process settles`,
+    'differently at every start and keeps that for all its rounds); in a round the app runs before and after every other server (A B A C A …), and each',
     "other server's figures are taken against the mean of the app's runs on either side, so a change in the",
     "machine's load over those seconds cancels. req/s, latency (of a connection's batch of requests, as `wrk`",
     "recorded it) and CPU time (the cgroup's, per answered request) are medians over the rounds; the app's",
-    "ratios to each server are the median of each round's ratio with a 95 % bootstrap interval.",
+    "ratios to each server are the median of each round's ratio with a 95 % bootstrap interval (processes",
+    'resampled, then rounds within each).',
     'The app runs as in production (helmet, request logging at the default level, /metrics counting',
     'every request). The peer is what a user would write instead: Express with helmet and pino-http logging',
     'every request. The bare baselines build the same bodies with the same code, with no logging or metrics.',
@@ -121,4 +124,9 @@ export function renderBenchSummary(report: BenchReport): string {
           }),
         ]),
   ].join('\n');
+}
+
+/** Reports written before the rounds were split between processes ran one process of each server. */
+function processesOf(load: LoadSettings | undefined): number {
+  return load?.processes ?? 1;
 }
