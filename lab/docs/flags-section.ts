@@ -58,8 +58,14 @@ function decisions({ rows, settings }: FlagsReport, probeMiB: number): string[] 
   const peak = (row: FlagsRow) => row.floor.peakMiB ?? Number.NaN;
   const survived = (row: FlagsRow) => (row.floor.died ? 'was killed' : 'survived');
   return [
-    `- **\`--max-old-space-size-percentage=43\` stays**: without it the heap is sized from the machine, not the`,
-    `  container, and under ${floor} MiB the app ${survived(noHeap)} (${noHeap.floor.oomKills ?? '—'} OOM kills), as on Node's defaults (${survived(defaults)}).`,
+    ...bullet(
+      [
+        `**\`--max-old-space-size-percentage=43\` stays**: it sizes the heap from the container's limit; without it`,
+        `V8 sizes it from the machine's memory, and under ${floor} MiB the app ${survived(noHeap)} (${noHeap.floor.oomKills ?? '—'} OOM kills,`,
+        `${noHeap.floor.failures} requests failed, a peak of ${peak(noHeap)} MiB, against ${shipped.floor.failures} and ${peak(shipped)} MiB with it);`,
+        `on Node's defaults it ${survived(defaults)} (${defaults.floor.oomKills ?? '—'} OOM kills, ${defaults.floor.failures} requests failed).`,
+      ].join(' '),
+    ),
     `- **\`--max-semi-space-size=2\` stays**: without it, ${x(noSemi)} the throughput; with 8 MB, ${x(semi8)}`,
     `  and a peak of ${semi8.floor.peakMiB ?? '—'} MiB under ${floor} MiB against ${shipped.floor.peakMiB ?? '—'}.`,
     ...bullet(
@@ -68,7 +74,7 @@ function decisions({ rows, settings }: FlagsReport, probeMiB: number): string[] 
         `peaks at ${peak(shipped)} MiB with it and ${peak(background)} MiB with V8's background compiler; a container of the`,
         `images also runs its \`HEALTHCHECK\` probe, a Node process of its own of ${probeMiB} MiB (\`npm run bench\`'s`,
         `connection cost), which leaves the app ${room.toFixed(1)} MiB. Start-up is ${shipped.startupRatio.toFixed(2)}× a bare`,
-        `\`node:http\` server's (${background.startupRatio.toFixed(2)}× without it). With \`--single-threaded\` instead, the flag it`,
+        `\`node:http\` server's (without it ${background.startupRatio.toFixed(2)}×, at ${x(background)} the throughput). With \`--single-threaded\` instead, the flag it`,
         `replaced (the garbage collector on the main thread too): ${singleThreaded.startupRatio.toFixed(2)}×, ${peak(singleThreaded)} MiB and ${x(singleThreaded)}`,
         `the throughput; with \`--single-threaded-gc\` added: ${gcToo.startupRatio.toFixed(2)}×, ${peak(gcToo)} MiB and ${x(gcToo)}.`,
         verdict([background, singleThreaded, gcToo], shipped, room),

@@ -61,7 +61,10 @@ describe('one set of Node options for the server', () => {
     if (slim === undefined || distroless === undefined) throw new Error('no Dockerfiles');
     const drifted = {
       ...slim,
-      text: slim.text.replace('CMD ["node", "--no-concurrent-recompilation", "dist/server.js"]', 'CMD ["node", "dist/server.js"]'),
+      text: slim.text.replace(
+        'CMD ["node", "--no-concurrent-recompilation", "dist/server.js"]',
+        'CMD ["node", "dist/server.js"]',
+      ),
     };
     expect(drifted.text).not.toBe(slim.text);
     expect(checkNodeOptions([distroless, drifted], PACKAGE_JSON)).toEqual([
