@@ -11,7 +11,7 @@ const MiB = 2 ** 20;
 const KiB = 2 ** 10;
 
 /** Memory per connection outside the JavaScript heap: its socket, buffers, and the kernel's part. */
-export const CONNECTION_BYTES = 14 * KiB;
+export const CONNECTION_BYTES = 16 * KiB;
 /**
  * The JavaScript heap per connection at its ceiling, which no client can push it past (MAX_PIPELINED and the
  * byte bounds below): a request with the largest headers being answered, and the most requests that may
