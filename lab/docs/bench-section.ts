@@ -1,5 +1,4 @@
 import { APP_ON_DEFAULTS, PEER } from '../bench/contenders.ts';
-import type { LoadSettings } from '../bench/load.ts';
 import type { BenchReport, Target } from '../bench/report.ts';
 import { overloadTable, rerunTable, startupTable, targetsTable, throughputTable } from '../bench/report-tables.ts';
 import { AGREEMENT } from '../bench/rerun.ts';
@@ -49,7 +48,7 @@ export function renderBenchSection(report: BenchReport): string {
     '',
     `Throughput: \`wrk\` on \`GET /api/time\`, in each load shape (${settings.loads.map((load) => load.shape).join('; ')}),`,
     `every server in a cgroup of ${settings.limits.cpus} CPU and ${settings.limits.memoryMiB} MiB (compose.yaml's limits). ${settings.loads[0]?.rounds ?? 0} rounds of ${settings.loads[0]?.seconds ?? 0} s`,
-    `shared by ${processesOf(settings.loads[0])} processes of each server, each started afresh and warmed up for ${settings.loads[0]?.warmupSeconds ?? 0} s (a process`,
+    `shared by ${settings.loads[0]?.processes ?? 0} processes of each server, each started afresh and warmed up for ${settings.loads[0]?.warmupSeconds ?? 0} s (a process`,
     'settles differently at every start and keeps that for all its rounds); in a round the app runs before',
     'and after every other server (A B A C A …), and each',
     "other server's figures are taken against the mean of the app's runs on either side, so a change in the",
@@ -125,9 +124,4 @@ export function renderBenchSummary(report: BenchReport): string {
           }),
         ]),
   ].join('\n');
-}
-
-/** Reports written before the rounds were split between processes ran one process of each server. */
-function processesOf(load: LoadSettings | undefined): number {
-  return load?.processes ?? 1;
 }
