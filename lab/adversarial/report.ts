@@ -1,4 +1,5 @@
 import type { Machine } from '../bench/machine.ts';
+import { paragraph } from '../lib/markdown.ts';
 import type { Observed } from './observer.ts';
 import type { Attack } from './shapes.ts';
 import type { Outcome } from './targets.ts';
@@ -85,8 +86,10 @@ export function renderAdversarial(report: AdversarialReport): string {
     `Targets, for every row: up (no heap abort, OOM kill or restart), the peak within the limit, recovery ≤ 1 s,`,
     'every probe answered within 1 s, the polite client ≥ 90 % answered within 1 s.',
     '',
-    `Machine: ${report.machine.cpuModel}, ${report.machine.cores} cores; ${report.machine.pinning}. The run took`,
-    `${Math.round(report.durationSeconds / 60)} min.${report.imagesSkipped === undefined ? '' : ` Images: skipped (${report.imagesSkipped}).`}`,
+    // Wrapped: the machine's pinning is a sentence of its own length.
+    paragraph(
+      `Machine: ${report.machine.cpuModel}, ${report.machine.cores} cores; ${report.machine.pinning}. The run took ${Math.round(report.durationSeconds / 60)} min.${report.imagesSkipped === undefined ? '' : ` Images: skipped (${report.imagesSkipped}).`}`,
+    ),
     ...(report.updates ?? []).map(
       (update) => `Re-measured on ${update.date}: ${update.rows} rows, by \`${update.command}\`.`,
     ),
