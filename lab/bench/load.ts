@@ -198,6 +198,17 @@ async function measureGroup(
       const stdout = STDOUT_OF[group.sink];
       return { file, node, memoryLimitMiB: limits.memoryMiB, cpus: limits.cpus, first: true, stdout };
     };
+    // A fresh process in place of the contender's current one, dead or alive.
+    const replace = async (name: string) => {
+      const previous = servers.get(name);
+      if (previous !== undefined) {
+        notePeak(name, previous);
+        await previous.stop();
+      }
+      const server = await startHealthy(optionsOf(name));
+      servers.set(name, server);
+      return server;
+    };
     const shoot = async (name: string, seconds: number) => {
       let server = servers.get(name);
       if (server === undefined) throw new Error(`no server for ${name}`);
@@ -207,23 +218,14 @@ async function measureGroup(
         const { oomKills = 0 } = server.cgroupMemory() ?? {};
         log(`  ${name} had exited (${oomKills} OOM kills); started again`);
         deaths.set(name, (deaths.get(name) ?? 0) + 1);
-        notePeak(name, server);
-        server = await startHealthy(optionsOf(name));
-        servers.set(name, server);
+        server = await replace(name);
       }
       // A moment for the previous contender's sockets to close and its process to go idle.
       await sleep(300);
       return runRound(server, settings, seconds);
     };
     const startAll = async () => {
-      for (const { name } of group.contenders) {
-        const previous = servers.get(name);
-        if (previous !== undefined) {
-          notePeak(name, previous);
-          await previous.stop();
-        }
-        servers.set(name, await startHealthy(optionsOf(name)));
-      }
+      for (const { name } of group.contenders) await replace(name);
       // Long enough for V8 to have optimised the hot paths: on one thread it compiles between requests.
       for (const { name } of group.contenders) await shoot(name, settings.warmupSeconds);
     };
