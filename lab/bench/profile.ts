@@ -1,19 +1,20 @@
-// `npm run bench:profile`: where the app's CPU time goes under load, by layer: each sample of a V8 CPU profile
-// (node --cpu-prof) taken while wrk loads the app as shipped, in a cgroup with compose.yaml's limits, and
-// attributed through a source map to the package or the file of src/ it came from.
+// `npm run bench:profile`: where the app's CPU time goes under load, by layer, beside a bare Express app's
+// (the yardstick the overload target holds it to): each sample of a V8 CPU profile (node --cpu-prof) taken
+// while wrk loads the server, in a cgroup with compose.yaml's limits, and attributed through a source map to
+// the package or the file of src/ it came from. The app runs as shipped, bare Express on Node's defaults.
 //
 //   npm run bench:profile [-- --seconds 10 --connections 100 --pipelining 10]
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
 import { build } from 'esbuild';
-import { SERVER } from '../../scripts/build.ts';
+import { BUNDLE_OPTIONS, SERVER } from '../../scripts/build.ts';
 import { cgroupUnavailable } from './cgroup.ts';
 import { pinSelf } from './machine.ts';
 import { composeLimits } from './overload/container.ts';
-import { IMAGES_FLAGS, startHealthy } from './server-process.ts';
+import { IMAGES_FLAGS, startHealthy, type NodeFlags } from './server-process.ts';
 import { wrk, wrkUnavailable } from './wrk.ts';
 import { textTable } from '../lib/tables.ts';
 
@@ -38,42 +39,49 @@ interface Profile {
   timeDeltas: number[];
 }
 
-// The bundle with a source map, beside a link to dist/ (the server loads its assets from ../dist/public).
-const folder = mkdtempSync(join(tmpdir(), 'moscow-time-profile-'));
-try {
-  mkdirSync(join(folder, 'bundle'));
-  symlinkSync(resolve('dist'), join(folder, 'dist'));
-  await build({ ...SERVER, outdir: join(folder, 'bundle'), sourcemap: 'external', metafile: false });
-  writeFileSync(join(folder, 'bundle', 'package.json'), '{"type":"module"}\n');
-  const bundle = join(folder, 'bundle', 'server.js');
-  const compose = composeLimits();
+interface LayerProfile {
+  requests: number;
+  seconds: number;
+  cpuUsPerRequest: number;
+  /** µs of main-thread samples per request, by layer and by function. */
+  byLayer: Map<string, number>;
+  byFunction: Map<string, number>;
+}
+
+const [seconds = 10, connections = 100, pipelining = 10] = [values.seconds, values.connections, values.pipelining].map(
+  Number,
+);
+const compose = composeLimits();
+
+async function profileOf(folder: string, bundle: string, node: NodeFlags): Promise<LayerProfile> {
+  const profiles = join(folder, `profiles-${basename(bundle, '.js')}`);
+  mkdirSync(profiles);
   const server = await startHealthy({
     file: bundle,
-    node: { ...IMAGES_FLAGS, flags: [...IMAGES_FLAGS.flags, '--cpu-prof', `--cpu-prof-dir=${folder}`] },
+    node: { ...node, flags: [...node.flags, '--cpu-prof', `--cpu-prof-dir=${profiles}`] },
     memoryLimitMiB: compose.memoryMiB,
     cpus: Number(compose.cpus),
     first: true,
   });
   const url = `http://127.0.0.1:${server.port}/api/time`;
-  const [seconds, connections, pipelining] = [values.seconds, values.connections, values.pipelining].map(Number);
   // Warm, as the bench does, so the profile is of optimised code rather than of V8 compiling it.
-  await wrk(url, 5, connections ?? 100, pipelining ?? 10);
+  await wrk(url, 5, connections, pipelining);
   const cpuBefore = server.cpuSeconds() ?? 0;
-  const load = await wrk(url, seconds ?? 10, connections ?? 100, pipelining ?? 10);
+  const load = await wrk(url, seconds, connections, pipelining);
   const cpuSeconds = (server.cpuSeconds() ?? 0) - cpuBefore;
   await server.stop();
 
-  const file = readdirSync(folder).find((name) => name.endsWith('.cpuprofile'));
+  const file = readdirSync(profiles).find((name) => name.endsWith('.cpuprofile'));
   if (file === undefined) throw new Error('node wrote no .cpuprofile');
-  const profile = JSON.parse(readFileSync(join(folder, file), 'utf8')) as Profile;
+  const profile = JSON.parse(readFileSync(join(profiles, file), 'utf8')) as Profile;
   const map = new TraceMap(readFileSync(`${bundle}.map`, 'utf8'));
   const layerOf = ({ functionName, url: source, lineNumber, columnNumber }: ProfileNode['callFrame']) => {
     if (source === '') return functionName; // (garbage collector), (program), (idle), (root)
     if (source.startsWith('node:')) return `Node: ${source.slice('node:'.length).replace(/^internal\//, '')}`;
-    if (!source.endsWith('/bundle/server.js')) return source;
+    if (!source.endsWith(`/${basename(bundle)}`)) return source;
     const original = originalPositionFor(map, { line: lineNumber + 1, column: columnNumber }).source ?? '';
     const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(original)?.[1];
-    return pkg ?? original.replace(/^.*?\/src\//, 'src/');
+    return pkg ?? original.replace(/^.*?\/(src|lab)\//, '$1/');
   };
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
   const byLayer = new Map<string, number>();
@@ -83,26 +91,73 @@ try {
     const micros = profile.timeDeltas[index] ?? 0;
     if (node === undefined) return;
     const layer = layerOf(node.callFrame);
-    byLayer.set(layer, (byLayer.get(layer) ?? 0) + micros);
+    if (layer === '(idle)') return;
+    byLayer.set(layer, (byLayer.get(layer) ?? 0) + micros / load.requests);
     const name = `${node.callFrame.functionName || '(anonymous)'} [${layer}]`;
-    byFunction.set(name, (byFunction.get(name) ?? 0) + micros);
+    byFunction.set(name, (byFunction.get(name) ?? 0) + micros / load.requests);
   });
-  const busy = [...byLayer].filter(([layer]) => layer !== '(idle)').reduce((sum, [, micros]) => sum + micros, 0);
-  const rows = (entries: Map<string, number>, count: number) =>
-    [...entries]
-      .filter(([name]) => !name.startsWith('(idle)'))
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, count)
-      .map(([name, micros]) => [name, `${((100 * micros) / busy).toFixed(1)} %`, (micros / load.requests).toFixed(1)]);
-  const requestsPerSecond = Math.round(load.requests / load.seconds);
+  return {
+    requests: load.requests,
+    seconds: load.seconds,
+    cpuUsPerRequest: (cpuSeconds * 1e6) / load.requests,
+    byLayer,
+    byFunction,
+  };
+}
+
+/** The `count` largest entries of either profile, each with both profiles' µs per request and the difference. */
+function sideBySide(app: Map<string, number>, bare: Map<string, number>, count: number): string[][] {
+  const names = [...new Set([...app.keys(), ...bare.keys()])];
+  const largest = (name: string) => Math.max(app.get(name) ?? 0, bare.get(name) ?? 0);
+  return names
+    .sort((a, b) => largest(b) - largest(a))
+    .slice(0, count)
+    .map((name) => {
+      const [own, yardstick] = [app.get(name) ?? 0, bare.get(name) ?? 0];
+      return [
+        name,
+        own.toFixed(1),
+        yardstick.toFixed(1),
+        `${own >= yardstick ? '+' : ''}${(own - yardstick).toFixed(1)}`,
+      ];
+    });
+}
+
+const total = (entries: Map<string, number>) => [...entries.values()].reduce((sum, micros) => sum + micros, 0);
+
+// The bundles with source maps; the app's beside a link to dist/ (it loads its assets from ../dist/public).
+const folder = mkdtempSync(join(tmpdir(), 'moscow-time-profile-'));
+try {
+  mkdirSync(join(folder, 'bundle'));
+  symlinkSync(resolve('dist'), join(folder, 'dist'));
+  await build({ ...SERVER, outdir: join(folder, 'bundle'), sourcemap: 'external', metafile: false });
+  await build({
+    ...BUNDLE_OPTIONS,
+    entryPoints: { 'bare-express': 'lab/bench/baselines/bare-express.ts' },
+    outdir: join(folder, 'bundle'),
+    sourcemap: 'external',
+  });
+  writeFileSync(join(folder, 'bundle', 'package.json'), '{"type":"module"}\n');
+  const app = await profileOf(folder, join(folder, 'bundle', 'server.js'), IMAGES_FLAGS);
+  const bare = await profileOf(folder, join(folder, 'bundle', 'bare-express.js'), { flags: [], nodeOptions: '' });
+  const header = ['', 'app as shipped', 'bare Express', 'difference'];
+  const line = ({ requests, seconds: taken }: LayerProfile) =>
+    `${requests} requests in ${taken.toFixed(1)} s (${Math.round(requests / taken)} req/s)`;
   process.stdout.write(
     [
-      `${load.requests} requests in ${load.seconds.toFixed(1)} s (${requestsPerSecond} req/s), ${connections} connections × ${pipelining} pipelined;`,
-      `the cgroup's CPU time per request: ${((cpuSeconds * 1e6) / load.requests).toFixed(1)} µs. Samples on the main thread, by layer:`,
+      `${connections} connections × ${pipelining} pipelined, ${seconds} s each, in a cgroup of ${compose.cpus} CPU and ${compose.memoryMiB} MiB:`,
+      `the app ${line(app)}, bare Express ${line(bare)}.`,
+      `The cgroup's CPU time per request: the app ${app.cpuUsPerRequest.toFixed(1)} µs, bare Express ${bare.cpuUsPerRequest.toFixed(1)} µs.`,
+      `Main-thread samples per request (µs), ${total(app.byLayer).toFixed(1)} against ${total(bare.byLayer).toFixed(1)}: each sample weighs the`,
+      "wall time since the one before, so time the cgroup's CPU quota held the process counts too; compare the columns.",
+      'By layer:',
       '',
-      textTable({ header: ['Layer', 'Share of busy samples', 'µs/request'], rows: rows(byLayer, 25) }),
+      textTable({ header: ['Layer', ...header.slice(1)], rows: sideBySide(app.byLayer, bare.byLayer, 25) }),
       '',
-      textTable({ header: ['Function [layer]', 'Share of busy samples', 'µs/request'], rows: rows(byFunction, 25) }),
+      textTable({
+        header: ['Function [layer]', ...header.slice(1)],
+        rows: sideBySide(app.byFunction, bare.byFunction, 30),
+      }),
       '',
     ].join('\n'),
   );
