@@ -1,8 +1,17 @@
 import autocannon from 'autocannon';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { APP_BUNDLE, startHealthy, type NodeSettings, type ServerProcess, type Stdout } from './server-process.ts';
-import { median, medianWithInterval, round, type Estimate } from './stats.ts';
-import { wrk } from './wrk.ts';
+import {
+  median,
+  medianWithInterval,
+  pooledQuantile,
+  pooledQuantileRatio,
+  round,
+  rounded,
+  type Estimate,
+  type Histogram,
+} from './stats.ts';
+import { emptyHistogram, wrk } from './wrk.ts';
 
 /** A server the throughput rounds measure. */
 export interface Contender {
@@ -52,8 +61,10 @@ export interface Shot {
 /** One contender's round: wrk's figures and what the server's cgroup spent on them. */
 interface Round {
   rps: number;
-  p50Ms: number;
+  /** For the log's line about the round: the figures compare the latencies pooled. */
   p99Ms: number;
+  /** Its batches' latencies, to be pooled with the other rounds'. */
+  latency: Histogram;
   /** CPU time per answered request, µs: what the server spent, whatever the generator managed to send. */
   cpuUs: number;
   /** The share of the round the server's CPU was busy (1: one whole CPU). */
@@ -66,7 +77,7 @@ export interface ThroughputRow {
   sink: LogSink;
   path: string;
   contender: string;
-  /** Medians over the rounds. */
+  /** Medians over the rounds; latencies of every round's batches pooled. */
   rps: number;
   p50Ms: number;
   p99Ms: number;
@@ -81,7 +92,10 @@ export interface ThroughputRow {
    * the median over the rounds with its 95 % interval.
    */
   ratios: Record<string, Estimate>;
-  /** The same for p99 latency (lower is better). */
+  /**
+   * p99 latency (lower is better): of this one's rounds pooled over the other's, the same rounds, with its
+   * 95 % interval.
+   */
   p99Ratios: Record<string, Estimate>;
   /** The same for requests per CPU-second, the server's own cost: little moved by the machine's load. */
   perCpuRatios: Record<string, Estimate>;
@@ -125,13 +139,20 @@ async function runRound(server: ServerProcess, settings: LoadSettings, seconds: 
   const result = await wrk(url, seconds, settings.connections, settings.pipelining).catch((error: unknown) => {
     // wrk gives up when it cannot connect: the server died before the round (it is restarted for the next).
     if (running(server)) throw error;
-    return { requests: 0, seconds, p50Ms: Number.NaN, p99Ms: Number.NaN, non2xx: 0, errors: 1 };
+    return {
+      requests: 0,
+      seconds,
+      p99Ms: Number.NaN,
+      latency: emptyHistogram(),
+      non2xx: 0,
+      errors: 1,
+    };
   });
   const cpu = (server.cpuSeconds() ?? Number.NaN) - cpuBefore;
   return {
     rps: result.requests / result.seconds,
-    p50Ms: result.p50Ms,
     p99Ms: result.p99Ms,
+    latency: result.latency,
     cpuUs: (cpu * 1e6) / result.requests,
     busy: cpu / result.seconds,
     failures: result.non2xx + result.errors,
@@ -140,12 +161,20 @@ async function runRound(server: ServerProcess, settings: LoadSettings, seconds: 
 
 type Figure = (entry: Round) => number;
 
+/** The shots' mean figures, and their latencies pooled. */
 function meanOf(shots: Round[]): Round {
-  const mean = (field: keyof Round) => shots.reduce((sum, shot) => sum + shot[field], 0) / shots.length;
+  type Field = 'rps' | 'p99Ms' | 'cpuUs' | 'busy';
+  const mean = (field: Field) => shots.reduce((sum, shot) => sum + shot[field], 0) / shots.length;
+  const latency = emptyHistogram();
+  for (const shot of shots) {
+    shot.latency.counts.forEach((count, bucket) => {
+      latency.counts[bucket] = (latency.counts[bucket] ?? 0) + count;
+    });
+  }
   return {
     rps: mean('rps'),
-    p50Ms: mean('p50Ms'),
     p99Ms: mean('p99Ms'),
+    latency,
     cpuUs: mean('cpuUs'),
     busy: mean('busy'),
     failures: shots.reduce((sum, shot) => sum + shot.failures, 0),
@@ -154,14 +183,15 @@ function meanOf(shots: Round[]): Round {
 
 /**
  * A shot rescaled by how the first contender's neighbouring runs compare with its round's mean: the shot
- * as it would have measured at the round's average conditions. Failures stay as counted.
+ * as it would have measured at the round's average conditions. Failures, and the latencies to be pooled,
+ * stay as counted.
  */
 function relativeTo(shot: Round, neighbours: Round, roundMean: Round): Round {
-  const scale = (field: 'rps' | 'p50Ms' | 'p99Ms' | 'cpuUs') => (shot[field] / neighbours[field]) * roundMean[field];
+  const scale = (field: 'rps' | 'p99Ms' | 'cpuUs') => (shot[field] / neighbours[field]) * roundMean[field];
   return {
     rps: scale('rps'),
-    p50Ms: scale('p50Ms'),
     p99Ms: scale('p99Ms'),
+    latency: shot.latency,
     cpuUs: scale('cpuUs'),
     busy: shot.busy,
     failures: shot.failures,
@@ -275,6 +305,11 @@ async function measureGroup(
         ),
       ]),
     );
+  const pooled = (rounds: Round[], quantile: number) =>
+    pooledQuantile(
+      rounds.map((entry) => entry.latency),
+      quantile,
+    ) / 1000;
   return group.contenders.map(({ name }): ThroughputRow => {
     const own = of(name);
     const middle = (pick: Figure) => median(own.map(pick));
@@ -284,8 +319,8 @@ async function measureGroup(
       path: PATH,
       contender: name,
       rps: Math.round(middle((entry) => entry.rps)),
-      p50Ms: round(middle((entry) => entry.p50Ms)),
-      p99Ms: round(middle((entry) => entry.p99Ms)),
+      p50Ms: round(pooled(own, 0.5)),
+      p99Ms: round(pooled(own, 0.99)),
       cpuUsPerRequest: round(
         middle((entry) => entry.cpuUs),
         1,
@@ -293,19 +328,25 @@ async function measureGroup(
       busy: round(middle((entry) => entry.busy)),
       peakMiB: peaks.get(name),
       ratios: ratiosOf(own, (entry) => entry.rps),
-      p99Ratios: ratiosOf(own, (entry) => entry.p99Ms),
+      p99Ratios: Object.fromEntries(
+        group.contenders.map((other) => [
+          other.name,
+          rounded(
+            pooledQuantileRatio(
+              own.map((entry) => entry.latency),
+              of(other.name).map((entry) => entry.latency),
+              0.99,
+              settings.processes,
+            ),
+          ),
+        ]),
+      ),
       perCpuRatios: ratiosOf(own, (entry) => 1 / entry.cpuUs),
       failures: own.reduce((sum, entry) => sum + entry.failures, 0),
       restarts: deaths.get(name) ?? 0,
     };
   });
 }
-
-const rounded = ({ median: middle, low, high }: Estimate): Estimate => ({
-  median: round(middle, 3),
-  low: round(low, 3),
-  high: round(high, 3),
-});
 
 export async function measureThroughput(
   contenders: Contender[],

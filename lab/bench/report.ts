@@ -36,6 +36,8 @@ export interface BenchReport {
     loads: LoadSettings[];
     memory: MemorySettings;
     startupRuns: number;
+    /** Starts of each image, and of node:http in it, alternating; absent in reports older than it. */
+    imageStartupRuns?: number;
     shutdown: ShutdownSettings;
     stopUnderLoad?: StopUnderLoadSettings;
     nodeOptions: string;

@@ -49,7 +49,8 @@ const memory: MemorySettings = {
   readBytes: 64 * 1024,
   everyMs: 50,
 };
-const startupRuns = quick ? 5 : 15;
+const startupRuns = quick ? 5 : 40;
+const imageStartupRuns = quick ? 3 : 15;
 const connectionCostSettings = { ...CONNECTION_COST_STEPS, steps: quick ? 2 : CONNECTION_COST_STEPS.steps };
 const shutdown: ShutdownSettings = { inFlight: 50, delayMs: 1000, runs: quick ? 1 : 3 };
 const stopUnderLoad: StopUnderLoadSettings = { connections: 50, warmMs: 2_000, runs: quick ? 1 : 3 };
@@ -131,7 +132,7 @@ try {
   let images: ImagesResult = { skipped: 'not requested; add --images' };
   if (args.has('--images')) {
     log('Images…');
-    images = await measureImages(quick ? 3 : 10, stopUnderLoad, log);
+    images = await measureImages(imageStartupRuns, stopUnderLoad, log);
     if ('skipped' in images) log(`Images skipped: ${images.skipped}`);
   }
 
@@ -144,6 +145,7 @@ try {
       loads,
       memory,
       startupRuns,
+      imageStartupRuns,
       shutdown,
       stopUnderLoad,
       nodeOptions: PRODUCTION_NODE_OPTIONS,

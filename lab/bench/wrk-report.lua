@@ -25,6 +25,8 @@ typedef struct {
 
 local depth = tonumber(os.getenv("WRK_PIPELINE") or "1")
 local connections = tonumber(os.getenv("WRK_CONNECTIONS") or "")
+-- The histogram printed for pooling rounds: bucket i holds the latencies from growth^i to growth^(i+1) us.
+local growth = tonumber(os.getenv("WRK_BUCKET_GROWTH") or "1.01")
 
 init = function()
   local requests = {}
@@ -65,6 +67,18 @@ local function percentile(values, total, p)
   return 0
 end
 
+-- The recorded latencies in the buckets above, as a JSON list of [bucket, count], ascending.
+local function buckets(values)
+  local counts, order, parts = {}, {}, {}
+  for _, entry in ipairs(values) do
+    local bucket = entry[1] >= 1 and math.floor(math.log(entry[1]) / math.log(growth)) or 0
+    if counts[bucket] == nil then order[#order + 1] = bucket end
+    counts[bucket] = (counts[bucket] or 0) + entry[2]
+  end
+  for _, bucket in ipairs(order) do parts[#parts + 1] = string.format("[%d,%d]", bucket, counts[bucket]) end
+  return "[" .. table.concat(parts, ",") .. "]"
+end
+
 done = function(summary, latency)
   local errors = summary.errors
   local values, total = recorded(summary, latency)
@@ -82,7 +96,7 @@ done = function(summary, latency)
   end
   io.write(string.format(
     '{"requests":%d,"durationUs":%d,"non2xx":%d,"connect":%d,"read":%d,"write":%d,"timeout":%d,' ..
-      '"p50Us":%d,"p99Us":%d,"maxUs":%d,"batches":%d}\n',
+      '"p50Us":%d,"p99Us":%d,"maxUs":%d,"batches":%d,"buckets":%s}\n',
     summary.requests, summary.duration, errors.status, errors.connect, errors.read, errors.write, errors.timeout,
-    percentile(values, total, 50), percentile(values, total, 99), tonumber(ffi.cast("wrk_stats**", latency)[0].max), total))
+    percentile(values, total, 50), percentile(values, total, 99), tonumber(ffi.cast("wrk_stats**", latency)[0].max), total, buckets(values)))
 end

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { skipWithout } from '../../test/support/requirement.ts';
+import { pooledQuantile } from './stats.ts';
 import { wrk, wrkUnavailable } from './wrk.ts';
 
 const wrkMissing = skipWithout({
@@ -49,5 +50,21 @@ describe.skipIf(wrkMissing)("wrk's latency, as the bench reads it", () => {
     // One in three is held SLOW_MS: p99 is one of those.
     expect(result.p99Ms).toBeGreaterThanOrEqual(SLOW_MS);
     expect(result.p99Ms).toBeLessThan(SLOW_MS + 1_000);
+  });
+
+  it('prints the same latencies in buckets, for pooling rounds', async () => {
+    const result = await wrk(url, 3, 10, DEPTH);
+    const batches = result.latency.counts.reduce((sum, count) => sum + count, 0);
+    // Every batch answered in full, give or take those still open at the end (one a connection).
+    expect(batches).toBeGreaterThan(Math.floor(result.requests / DEPTH) - 10);
+    expect(batches).toBeLessThanOrEqual(Math.floor(result.requests / DEPTH));
+    for (const [quantile, exactMs] of [
+      [0.5, result.p50Ms],
+      [0.99, result.p99Ms],
+    ] as const) {
+      const bucketed = pooledQuantile([result.latency], quantile) / 1000;
+      expect(bucketed).toBeGreaterThan(exactMs * 0.99 - 0.002);
+      expect(bucketed).toBeLessThan(exactMs * 1.01 + 0.002);
+    }
   });
 });

@@ -11,6 +11,15 @@ export function renderBenchSection(report: BenchReport): string {
     'skipped' in report.images
       ? [`Images: skipped (${report.images.skipped}).`]
       : [
+          ...(settings.imageStartupRuns === undefined
+            ? []
+            : [
+                `Start-up, per image: ${settings.imageStartupRuns} starts of the app and of a \`node:http\` server in the same image,`,
+                'alternating, each timed from `docker start` to the first 200 on `/healthz`; the container is created',
+                'beforehand, untimed (with the vfs storage driver, creating one copies the whole image: seconds that',
+                'varied from run to run by more than the app takes to start).',
+                '',
+              ]),
           'Overload, per image: each load shape for 15 s against a fresh container run as `compose.yaml` runs it',
           '(read-only, no capabilities, 1 CPU, 64 PIDs, `restart: unless-stopped`) under each memory limit, with',
           '`METRICS_PORT=9090` as the Kubernetes manifests set it, reached on Docker’s bridge. The connection limit is',
@@ -52,10 +61,11 @@ export function renderBenchSection(report: BenchReport): string {
     'settles differently at every start and keeps that for all its rounds); in a round the app runs before',
     'and after every other server (A B A C A …), and each',
     "other server's figures are taken against the mean of the app's runs on either side, so a change in the",
-    "machine's load over those seconds cancels. req/s, latency (of a connection's batch of requests, as `wrk`",
-    "recorded it) and CPU time (the cgroup's, per answered request) are medians over the rounds; the app's",
-    "ratios to each server are the median of each round's ratio with a 95 % bootstrap interval (processes",
-    'resampled, then rounds within each).',
+    "machine's load over those seconds cancels. req/s and CPU time (the cgroup's, per answered request) are",
+    "medians over the rounds; the app's ratios to each server are the median of each round's ratio with a 95 %",
+    'bootstrap interval (processes resampled, then rounds within each). Latency (of a connection’s batch of',
+    'requests, as `wrk` recorded it) is of every round’s batches pooled, and the p99 ratio is of the pooled',
+    'figures, resampled the same way: a 2 s round’s p99 is decided by whether a pause fell in it.',
     'The app runs as in production (helmet, request logging at the default level, /metrics counting',
     'every request). The peer is what a user would write instead: Express with helmet and pino-http logging',
     'every request. The bare baselines build the same bodies with the same code, with no logging or metrics.',
