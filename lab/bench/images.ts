@@ -82,12 +82,17 @@ interface Command {
   args: string[];
 }
 
+interface StartAndStop {
+  startupMs: number;
+  stopMs: number;
+}
+
 /**
  * docker start → first 200 on /healthz, then docker stop. The container is created first, untimed: with the
  * vfs storage driver creating one copies the whole image, 2 to 3 s that varied by a second from run to run
  * and would have been most of the figure.
  */
-async function startAndStop(image: string, { options, args }: Command): Promise<{ startupMs: number; stopMs: number }> {
+async function startAndStop(image: string, { options, args }: Command): Promise<StartAndStop> {
   const port = await freePort();
   const id = await dockerOutput('create', ...HARDENED, '-p', `127.0.0.1:${port}:5000`, ...options, image, ...args);
   try {
@@ -133,8 +138,8 @@ export async function measureImages(
   for (const { tag: image, name } of IMAGES) {
     const bare = { options: ['--entrypoint', await nodeOf(image)], args: ['-e', BARE_SERVER] };
     const app = { options: [], args: [] };
-    const appRuns: { startupMs: number; stopMs: number }[] = [];
-    const bareRuns: { startupMs: number; stopMs: number }[] = [];
+    const appRuns: StartAndStop[] = [];
+    const bareRuns: StartAndStop[] = [];
     await startAndStop(image, app);
     for (let index = 0; index < runs; index += 1) {
       appRuns.push(await startAndStop(image, app));

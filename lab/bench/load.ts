@@ -61,8 +61,6 @@ export interface Shot {
 /** One contender's round: wrk's figures and what the server's cgroup spent on them. */
 interface Round {
   rps: number;
-  /** For the log's line about the round: the figures compare the latencies pooled. */
-  p99Ms: number;
   /** Its batches' latencies, to be pooled with the other rounds'. */
   latency: Histogram;
   /** CPU time per answered request, µs: what the server spent, whatever the generator managed to send. */
@@ -142,7 +140,6 @@ async function runRound(server: ServerProcess, settings: LoadSettings, seconds: 
     return {
       requests: 0,
       seconds,
-      p99Ms: Number.NaN,
       latency: emptyHistogram(),
       non2xx: 0,
       errors: 1,
@@ -151,7 +148,6 @@ async function runRound(server: ServerProcess, settings: LoadSettings, seconds: 
   const cpu = (server.cpuSeconds() ?? Number.NaN) - cpuBefore;
   return {
     rps: result.requests / result.seconds,
-    p99Ms: result.p99Ms,
     latency: result.latency,
     cpuUs: (cpu * 1e6) / result.requests,
     busy: cpu / result.seconds,
@@ -163,7 +159,7 @@ type Figure = (entry: Round) => number;
 
 /** The shots' mean figures, and their latencies pooled. */
 function meanOf(shots: Round[]): Round {
-  type Field = 'rps' | 'p99Ms' | 'cpuUs' | 'busy';
+  type Field = 'rps' | 'cpuUs' | 'busy';
   const mean = (field: Field) => shots.reduce((sum, shot) => sum + shot[field], 0) / shots.length;
   const latency = emptyHistogram();
   for (const shot of shots) {
@@ -173,7 +169,6 @@ function meanOf(shots: Round[]): Round {
   }
   return {
     rps: mean('rps'),
-    p99Ms: mean('p99Ms'),
     latency,
     cpuUs: mean('cpuUs'),
     busy: mean('busy'),
@@ -187,10 +182,9 @@ function meanOf(shots: Round[]): Round {
  * stay as counted.
  */
 function relativeTo(shot: Round, neighbours: Round, roundMean: Round): Round {
-  const scale = (field: 'rps' | 'p99Ms' | 'cpuUs') => (shot[field] / neighbours[field]) * roundMean[field];
+  const scale = (field: 'rps' | 'cpuUs') => (shot[field] / neighbours[field]) * roundMean[field];
   return {
     rps: scale('rps'),
-    p99Ms: scale('p99Ms'),
     latency: shot.latency,
     cpuUs: scale('cpuUs'),
     busy: shot.busy,
@@ -274,7 +268,7 @@ async function measureGroup(
       }
       for (const [name, shot] of sandwich) {
         log(
-          `  ${settings.shape}, ${group.sink}, round ${index + 1} ${name.padEnd(32)} ${Math.round(shot.rps)} req/s, p99 ${round(shot.p99Ms)} ms, ${Math.round(shot.cpuUs)} µs CPU/request, busy ${Math.round(shot.busy * 100)} %`,
+          `  ${settings.shape}, ${group.sink}, round ${index + 1} ${name.padEnd(32)} ${Math.round(shot.rps)} req/s, p99 ${round(pooledQuantile([shot.latency], 0.99) / 1000)} ms, ${Math.round(shot.cpuUs)} µs CPU/request, busy ${Math.round(shot.busy * 100)} %`,
         );
       }
       // The first contender's own figures: the mean of its runs in the round.
@@ -293,23 +287,17 @@ async function measureGroup(
     await Promise.all([...servers.values()].map((server) => server.stop()));
   }
   const of = (name: string) => rounds.get(name) ?? [];
-  const ratiosOf = (own: Round[], pick: Figure) =>
-    Object.fromEntries(
-      group.contenders.map(({ name }) => [
-        name,
-        rounded(
-          medianWithInterval(
-            own.map((entry, index) => pick(entry) / pick(of(name)[index] ?? entry)),
-            settings.processes,
-          ),
-        ),
-      ]),
+  // This contender's rounds against each one's (itself included), by `estimate`.
+  const ratiosOf = (own: Round[], estimate: (own: Round[], other: Round[]) => Estimate) =>
+    Object.fromEntries(group.contenders.map(({ name }) => [name, rounded(estimate(own, of(name)))]));
+  // The median of the rounds' ratios.
+  const perRound = (pick: Figure) => (own: Round[], other: Round[]) =>
+    medianWithInterval(
+      own.map((entry, index) => pick(entry) / pick(other[index] ?? entry)),
+      settings.processes,
     );
-  const pooled = (rounds: Round[], quantile: number) =>
-    pooledQuantile(
-      rounds.map((entry) => entry.latency),
-      quantile,
-    ) / 1000;
+  const latencies = (rounds: Round[]) => rounds.map((entry) => entry.latency);
+  const pooled = (rounds: Round[], quantile: number) => pooledQuantile(latencies(rounds), quantile) / 1000;
   return group.contenders.map(({ name }): ThroughputRow => {
     const own = of(name);
     const middle = (pick: Figure) => median(own.map(pick));
@@ -327,21 +315,17 @@ async function measureGroup(
       ),
       busy: round(middle((entry) => entry.busy)),
       peakMiB: peaks.get(name),
-      ratios: ratiosOf(own, (entry) => entry.rps),
-      p99Ratios: Object.fromEntries(
-        group.contenders.map((other) => [
-          other.name,
-          rounded(
-            pooledQuantileRatio(
-              own.map((entry) => entry.latency),
-              of(other.name).map((entry) => entry.latency),
-              0.99,
-              settings.processes,
-            ),
-          ),
-        ]),
+      ratios: ratiosOf(
+        own,
+        perRound((entry) => entry.rps),
       ),
-      perCpuRatios: ratiosOf(own, (entry) => 1 / entry.cpuUs),
+      p99Ratios: ratiosOf(own, (mine, other) =>
+        pooledQuantileRatio(latencies(mine), latencies(other), 0.99, settings.processes),
+      ),
+      perCpuRatios: ratiosOf(
+        own,
+        perRound((entry) => 1 / entry.cpuUs),
+      ),
       failures: own.reduce((sum, entry) => sum + entry.failures, 0),
       restarts: deaths.get(name) ?? 0,
     };

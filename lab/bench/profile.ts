@@ -10,11 +10,12 @@ import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
 import { build } from 'esbuild';
-import { BUNDLE_OPTIONS, SERVER } from '../../scripts/build.ts';
+import { SERVER } from '../../scripts/build.ts';
+import { buildBaselines, type Baselines } from './baselines/build.ts';
 import { cgroupUnavailable } from './cgroup.ts';
 import { pinSelf } from './machine.ts';
 import { composeLimits } from './overload/container.ts';
-import { IMAGES_FLAGS, startHealthy, type NodeFlags } from './server-process.ts';
+import { DEFAULT_FLAGS, IMAGES_FLAGS, startHealthy, type NodeFlags } from './server-process.ts';
 import { wrk, wrkUnavailable } from './wrk.ts';
 import { textTable } from '../lib/tables.ts';
 
@@ -127,19 +128,15 @@ const total = (entries: Map<string, number>) => [...entries.values()].reduce((su
 
 // The bundles with source maps; the app's beside a link to dist/ (it loads its assets from ../dist/public).
 const folder = mkdtempSync(join(tmpdir(), 'moscow-time-profile-'));
+let baselines: Baselines | undefined;
 try {
   mkdirSync(join(folder, 'bundle'));
   symlinkSync(resolve('dist'), join(folder, 'dist'));
   await build({ ...SERVER, outdir: join(folder, 'bundle'), sourcemap: 'external', metafile: false });
-  await build({
-    ...BUNDLE_OPTIONS,
-    entryPoints: { 'bare-express': 'lab/bench/baselines/bare-express.ts' },
-    outdir: join(folder, 'bundle'),
-    sourcemap: 'external',
-  });
   writeFileSync(join(folder, 'bundle', 'package.json'), '{"type":"module"}\n');
+  baselines = await buildBaselines({ sourcemap: true });
   const app = await profileOf(folder, join(folder, 'bundle', 'server.js'), IMAGES_FLAGS);
-  const bare = await profileOf(folder, join(folder, 'bundle', 'bare-express.js'), { flags: [], nodeOptions: '' });
+  const bare = await profileOf(folder, baselines.bareExpress, DEFAULT_FLAGS);
   const header = ['', 'app as shipped', 'bare Express', 'difference'];
   const line = ({ requests, seconds: taken }: LayerProfile) =>
     `${requests} requests in ${taken.toFixed(1)} s (${Math.round(requests / taken)} req/s)`;
@@ -163,4 +160,5 @@ try {
   );
 } finally {
   rmSync(folder, { recursive: true, force: true });
+  if (baselines !== undefined) rmSync(baselines.folder, { recursive: true, force: true });
 }

@@ -43,7 +43,7 @@ export interface NodeFlags {
 export type NodeSettings = 'images' | 'defaults' | NodeFlags;
 
 export const IMAGES_FLAGS: NodeFlags = { flags: PRODUCTION_NODE_FLAGS, nodeOptions: PRODUCTION_NODE_OPTIONS };
-const DEFAULT_FLAGS: NodeFlags = { flags: [], nodeOptions: '' };
+export const DEFAULT_FLAGS: NodeFlags = { flags: [], nodeOptions: '' };
 
 function flagsOf(node: NodeSettings): NodeFlags {
   return node === 'images' ? IMAGES_FLAGS : node === 'defaults' ? DEFAULT_FLAGS : node;

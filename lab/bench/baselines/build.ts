@@ -11,8 +11,8 @@ export interface Baselines {
   peer: string;
 }
 
-// Bundled like the app, so a start-up ratio compares a bundle with a bundle.
-export async function buildBaselines(): Promise<Baselines> {
+// Bundled like the app, so a start-up ratio compares a bundle with a bundle; with source maps for a profile.
+export async function buildBaselines({ sourcemap = false } = {}): Promise<Baselines> {
   const folder = mkdtempSync(join(tmpdir(), 'moscow-time-bench-'));
   await build({
     ...BUNDLE_OPTIONS,
@@ -22,6 +22,7 @@ export async function buildBaselines(): Promise<Baselines> {
       peer: 'lab/bench/baselines/peer.ts',
     },
     outdir: folder,
+    ...(sourcemap ? { sourcemap: 'external' } : {}),
   });
   writeFileSync(join(folder, 'package.json'), `${JSON.stringify({ type: 'module' })}\n`);
   return {
